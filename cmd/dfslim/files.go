@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// skipDirs are never walked into.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+
+// isDockerfileName reports whether a walked file is a Dockerfile by its name.
+func isDockerfileName(name string) bool {
+	if strings.HasSuffix(name, ".dockerignore") {
+		return false
+	}
+	return name == "Dockerfile" || name == "Containerfile" ||
+		strings.HasSuffix(name, ".Dockerfile") || strings.HasPrefix(name, "Dockerfile.")
+}
+
+// expandPaths turns the command-line paths into Dockerfile paths: files as
+// given, directories walked. Errors are returned per path, in order, and do
+// not stop the others.
+func expandPaths(args []string) (files []string, errs []error) {
+	if len(args) == 0 {
+		args = []string{"Dockerfile"}
+	}
+	for _, arg := range args {
+		fi, err := os.Stat(arg)
+		if err != nil {
+			errs = append(errs, pathError(arg, err))
+			continue
+		}
+		if !fi.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, pathError(p, err))
+				return nil
+			}
+			if d.IsDir() {
+				if p != arg && skipDirs[d.Name()] {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && isDockerfileName(d.Name()) {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, pathError(arg, err))
+		}
+	}
+	return files, errs
+}
+
+// pathError formats an I/O error as "path: reason" on one line.
+func pathError(p string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", p, pe.Err)
+	}
+	return fmt.Errorf("%s: %v", p, err)
+}
+
+// contextFor returns the build context directory of a Dockerfile and the
+// Dockerfile's slash path inside it ("" when outside).
+func contextFor(dockerfile, contextFlag string) (dir, rel string) {
+	dir = filepath.Dir(dockerfile)
+	if contextFlag != "" {
+		dir = contextFlag
+	}
+	r, err := filepath.Rel(dir, dockerfile)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return dir, ""
+	}
+	return dir, filepath.ToSlash(r)
+}
+
+// displayPath is the name of a file in patches and messages: slash-separated,
+// relative, without a leading "./".
+func displayPath(p string) string {
+	p = path.Clean(filepath.ToSlash(p))
+	return strings.TrimPrefix(p, "/")
+}

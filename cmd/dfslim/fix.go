@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/rules"
+	"github.com/spf13/cobra"
+)
+
+// options are the flags shared by fix and check.
+type options struct {
+	selectRules []string
+	ignoreRules []string
+	base        string
+	debug       bool
+	unsafe      bool
+	context     string
+	verbose     bool
+
+	rules []*rules.Rule
+}
+
+func (o *options) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringSliceVar(&o.selectRules, "select", nil, "run only these rules (comma-separated)")
+	f.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these rules (comma-separated)")
+	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless or chainguard")
+	f.BoolVar(&o.debug, "debug", false, "use runtime image variants with a shell (:debug, -dev)")
+	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
+	f.StringVar(&o.context, "context", "", "build context directory (default: each Dockerfile's directory)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "report more about each change on stderr")
+}
+
+func (o *options) prepare() error {
+	if o.base != "distroless" && o.base != "chainguard" {
+		return fmt.Errorf("--base must be distroless or chainguard, not %q", o.base)
+	}
+	var err error
+	o.rules, err = rules.Select(o.selectRules, o.ignoreRules)
+	return err
+}
+
+func (o *options) driverOptions(dockerfileRel string) rules.Options {
+	return rules.Options{
+		Rules:          o.rules,
+		Config:         rules.Config{Base: o.base, Debug: o.debug},
+		Unsafe:         o.unsafe,
+		DockerfilePath: dockerfileRel,
+	}
+}
+
+// outcome is the result of fixing one Dockerfile.
+type outcome struct {
+	path     string
+	src      []byte   // the Dockerfile as read
+	changes  []change // files whose content changes, Dockerfile first
+	findings []rules.Finding
+	err      error
+}
+
+// change is one file's new content.
+type change struct {
+	path     string // on disk
+	old, new []byte
+	created  bool
+	fixes    int
+}
+
+func (c change) patch() []byte {
+	return rewrite.Unified(displayPath(c.path), c.old, c.new, c.created)
+}
+
+// fixOne reads, parses and fixes one Dockerfile ("-" is standard input).
+func fixOne(path string, stdin io.Reader, o *options) outcome {
+	out := outcome{path: path}
+	var src []byte
+	var err error
+	if path == "-" {
+		src, err = io.ReadAll(stdin)
+	} else {
+		src, err = readRegular(path)
+	}
+	if err != nil {
+		out.err = pathError(path, err)
+		return out
+	}
+	out.src = src
+	name := path
+	if path == "-" {
+		name = "<stdin>"
+	}
+	f, err := rewrite.Parse(name, src)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	dir, rel := contextFor(path, o.context)
+	if path == "-" {
+		dir, rel = ".", ""
+		if o.context != "" {
+			dir = o.context
+		}
+	}
+	res, err := rules.Run(f, os.DirFS(dir), o.driverOptions(rel))
+	if err != nil {
+		out.err = err
+		return out
+	}
+	out.findings = res.Findings
+	if !bytes.Equal(res.File.Src, src) {
+		out.changes = append(out.changes, change{path: path, old: src, new: res.File.Src, fixes: total(res.Applied)})
+	}
+	paths := make([]string, 0, len(res.Files))
+	for p := range res.Files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		c := res.Files[p]
+		out.changes = append(out.changes, change{path: filepath.Join(dir, filepath.FromSlash(p)), old: c.Old, new: c.New, created: c.Created})
+	}
+	return out
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// readRegular reads a regular file; anything else is refused.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if fi.Size() > rewrite.MaxSize {
+		return nil, fmt.Errorf("file is larger than %d MiB", rewrite.MaxSize>>20)
+	}
+	return os.ReadFile(path)
+}
+
+// processAll runs fn on every path with one worker per CPU and hands the
+// outcomes to emit in argument order, as soon as each is ready.
+func processAll(paths []string, fn func(string) outcome, emit func(outcome)) {
+	results := make([]chan outcome, len(paths))
+	for i := range results {
+		results[i] = make(chan outcome, 1)
+	}
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		go func() {
+			for i := range next {
+				results[i] <- fn(paths[i])
+			}
+		}()
+	}
+	go func() {
+		for i := range paths {
+			next <- i
+		}
+		close(next)
+	}()
+	for _, ch := range results {
+		emit(<-ch)
+	}
+}
+
+// formatFinding is the one-line text form of a finding.
+func formatFinding(path string, fd rules.Finding) string {
+	return fmt.Sprintf("%s:%d:%d: %s: %s", displayPath(path), fd.Line, fd.Col, fd.Rule, fd.Message)
+}
+
+func newFixCmd() *cobra.Command {
+	var o options
+	var write, list bool
+	cmd := &cobra.Command{
+		Use:   "fix [flags] [PATH ...]",
+		Short: "Rewrite Dockerfiles; print a unified diff, or write with -w",
+		Long: `Fix rewrites each Dockerfile with the selected rules. A PATH is a Dockerfile or a
+directory, walked for Dockerfile, *.Dockerfile, Dockerfile.* and Containerfile.
+No PATH means ./Dockerfile; "-" reads standard input and prints the result.
+
+By default the changes are printed as a unified diff that git apply and
+patch -p1 accept. Exit status: 0 nothing to change, 1 a diff or list was
+printed, 2 an error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if write && list {
+				return fmt.Errorf("-w and -l cannot be used together")
+			}
+			if err := o.prepare(); err != nil {
+				return err
+			}
+			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if slices.Contains(args, "-") {
+				if len(args) != 1 {
+					return fmt.Errorf("- (standard input) cannot be mixed with other paths")
+				}
+				out := fixOne("-", cmd.InOrStdin(), &o)
+				if out.err != nil {
+					fmt.Fprintln(stderr, out.err)
+					return exitError(2)
+				}
+				reportFindings(stderr, out)
+				if len(out.changes) > 0 && out.changes[0].path == "-" {
+					_, err := stdout.Write(out.changes[0].new)
+					return err
+				}
+				_, err := stdout.Write(out.src) // unchanged: echo the input, as gofmt does
+				return err
+			}
+			paths, errs := expandPaths(args)
+			status := 0
+			for _, err := range errs {
+				fmt.Fprintln(stderr, err)
+				status = 2
+			}
+			processAll(paths, func(p string) outcome { return fixOne(p, nil, &o) }, func(out outcome) {
+				if out.err != nil {
+					fmt.Fprintln(stderr, out.err)
+					status = 2
+					return
+				}
+				reportFindings(stderr, out)
+				switch {
+				case write:
+					for _, c := range out.changes {
+						if err := rewrite.WriteFile(c.path, c.new); err != nil {
+							fmt.Fprintln(stderr, pathError(c.path, err))
+							status = 2
+							continue
+						}
+						fmt.Fprintln(stderr, summary(c))
+					}
+				case list:
+					if len(out.changes) > 0 {
+						fmt.Fprintln(stdout, displayPath(out.path))
+						status = max(status, 1)
+					}
+				default:
+					for _, c := range out.changes {
+						stdout.Write(c.patch())
+						status = max(status, 1)
+					}
+				}
+			})
+			if status != 0 {
+				return exitError(status)
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().BoolVarP(&write, "write", "w", false, "write the changes to the files")
+	cmd.Flags().BoolVarP(&list, "list", "l", false, "list the files that would change")
+	return cmd
+}
+
+func summary(c change) string {
+	verb := "fixed"
+	if c.created {
+		verb = "created"
+	}
+	if c.fixes > 0 {
+		return fmt.Sprintf("%s %s (%d %s)", verb, displayPath(c.path), c.fixes, plural(c.fixes, "fix", "fixes"))
+	}
+	return fmt.Sprintf("%s %s", verb, displayPath(c.path))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// reportFindings prints, on stderr, the findings that fix left for a person.
+func reportFindings(stderr io.Writer, out outcome) {
+	for _, fd := range out.findings {
+		fmt.Fprintln(stderr, formatFinding(out.path, fd))
+	}
+}

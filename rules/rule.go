@@ -1,0 +1,103 @@
+package rules
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/dfslim/dfslim/rewrite"
+)
+
+// Safety says whether a fix may be applied automatically.
+type Safety int
+
+const (
+	// DisplayOnly fixes are shown and never applied.
+	DisplayOnly Safety = iota
+	// Unsafe fixes are applied only when the user asks for them.
+	Unsafe
+	// Safe fixes keep the build working and the program behaving the same.
+	Safe
+)
+
+func (s Safety) String() string {
+	switch s {
+	case Safe:
+		return "safe"
+	case Unsafe:
+		return "unsafe"
+	}
+	return "display-only"
+}
+
+// A Rule inspects one Dockerfile and its build context and reports findings.
+type Rule struct {
+	Name      string // kebab-case, stable: "exec-form"
+	Summary   string // one line, no final period
+	Why       string // what the rule finds and why it matters
+	FixSafety string // when the fix applies and why it is safe, or why there is none
+	Safety    Safety // the safety of the fixes it proposes
+	Before    string // an example Dockerfile the rule changes
+	After     string // Before after the fix
+	// Run reports findings through p. An error means the rule could not run
+	// (an unreadable context, say), not that it found a problem.
+	Run func(p *Pass) error
+}
+
+// Config holds the user's choices that rules read.
+type Config struct {
+	Base  string // runtime image family: "distroless" (default) or "chainguard"
+	Debug bool   // choose image variants that have a shell, for debugging
+}
+
+// Flavor returns the runtime image family, defaulting to distroless.
+func (c *Config) Flavor() string {
+	if c == nil || c.Base == "" {
+		return "distroless"
+	}
+	return c.Base
+}
+
+// A Pass is the input and output of one Rule on one Dockerfile.
+type Pass struct {
+	Rule *Rule
+	File *rewrite.File
+	// Context is the build context, or nil when there is none to read.
+	Context fs.FS
+	// DockerfilePath is the Dockerfile's slash path inside Context, or "" when
+	// it lies outside.
+	DockerfilePath string
+	Config         *Config
+
+	findings []Finding
+}
+
+// Report records a finding. Rule, Line and Col are filled in from the pass.
+func (p *Pass) Report(f Finding) {
+	f.Rule = p.Rule.Name
+	f.Line, f.Col = p.File.Position(f.Span.Start)
+	p.findings = append(p.findings, f)
+}
+
+// Reportf records a finding without a fix at span s.
+func (p *Pass) Reportf(s rewrite.Span, format string, args ...any) {
+	p.Report(Finding{Span: s, Message: fmt.Sprintf(format, args...)})
+}
+
+// A Finding is one problem at one place, optionally with a fix.
+type Finding struct {
+	Rule      string
+	Span      rewrite.Span // in the Dockerfile
+	Line, Col int          // 1-based position of Span.Start
+	Message   string
+	Fix       *Fix // nil: nothing to apply; Message says why
+}
+
+// A Fix is a set of edits applied all together or not at all.
+type Fix struct {
+	Message string // a verb phrase: "Use exec form for CMD"
+	Safety  Safety
+	Edits   []rewrite.Edit // to the Dockerfile
+	// Files holds edits to other files, by slash path relative to the context
+	// root. A file that does not exist is created from empty.
+	Files map[string][]rewrite.Edit
+}
