@@ -19,8 +19,8 @@ type File struct {
 	Name string // as given to Parse; used in error messages
 	Src  []byte // the original bytes; never modified
 
-	AST      *parser.Result             // BuildKit's parse of Src
-	Stages   []instructions.Stage       // typed stages, from instructions.Parse
+	AST      *parser.Result            // BuildKit's parse of Src
+	Stages   []instructions.Stage      // typed stages, from instructions.Parse
 	MetaArgs []instructions.ArgCommand // ARGs before the first FROM
 	Instrs   []*Instr                  // top-level instructions in source order
 
