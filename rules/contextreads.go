@@ -1,0 +1,392 @@
+package rules
+
+import (
+	"encoding/csv"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// contextRead is one path, or pattern, that an instruction reads from the
+// build context: a COPY or ADD source, or the source of a RUN
+// --mount=type=bind without from=.
+type contextRead struct {
+	// Path is a clean slash path relative to the context root, "." for the
+	// whole context. It may hold wildcards (see Wildcard).
+	Path string
+	// Wildcard is set when Path is a pattern: it had * ? or [, or a
+	// variable whose value is unknown (written as *).
+	Wildcard bool
+	Instr    *rewrite.Instr
+}
+
+// All reports whether the read takes the whole context: ".", "*" or "**".
+func (r contextRead) All() bool {
+	return r.Path == "." || r.Path == "*" || r.Path == "**" || r.Path == "**/*"
+}
+
+// readStage is one build stage as far as the context is concerned: what it
+// reads from it and which commands its RUN instructions run.
+type readStage struct {
+	name   string     // the AS name, lower case
+	parent *readStage // the earlier stage it is built FROM, or nil
+	reads  []contextRead
+	calls  [][]string // the words of each simple command of its RUNs; "" where a word is dynamic
+	// unknown is set when the stage may read the context in ways the
+	// Dockerfile does not show: an ONBUILD base image.
+	unknown bool
+}
+
+// ran reports whether a RUN of the stage, or of a stage it builds on, runs a
+// command for which match is true.
+func (st *readStage) ran(match func(call []string) bool) bool {
+	for s := st; s != nil; s = s.parent {
+		for _, c := range s.calls {
+			if match(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dockerfileReads is what one Dockerfile reads from its build context.
+type dockerfileReads struct {
+	stages []*readStage
+	// words holds the base names of the literal words of every RUN command
+	// (not the command names; for --flag=value, the value): the files a RUN
+	// may read.
+	words map[string]bool
+}
+
+// unknownVar stands for a variable whose value is unknown while expanding.
+const unknownVar = "\x00"
+
+// readsOf returns what f reads from its build context.
+func readsOf(f *rewrite.File) *dockerfileReads {
+	dr := &dockerfileReads{words: map[string]bool{}}
+	lex := shell.NewLex(rune(f.Escape))
+	meta := map[string]string{}
+	for _, a := range f.MetaArgs {
+		for _, kv := range a.Args {
+			if kv.Value != nil {
+				meta[kv.Key] = *kv.Value
+			}
+		}
+	}
+	type built struct {
+		st  *readStage
+		env map[string]string // its ENV and ARG values, for the stages built on it
+	}
+	byName := map[string]built{}
+	for i, stage := range f.Stages {
+		st := &readStage{name: strings.ToLower(stage.Name)}
+		env := map[string]string{} // known values: ENV, and ARG defaults
+		base, ok := byName[strings.ToLower(stage.BaseName)]
+		switch {
+		case ok:
+			st.parent = base.st
+			for k, v := range base.env {
+				env[k] = v
+			}
+		case isOnbuildImage(stage.BaseName):
+			st.unknown = true
+		}
+		for _, cmd := range stage.Commands {
+			in := f.InstrOf(cmd)
+			switch c := cmd.(type) {
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					switch {
+					case kv.Value != nil:
+						env[kv.Key] = expandWord(lex, *kv.Value, env, false)
+					case meta[kv.Key] != "":
+						env[kv.Key] = meta[kv.Key]
+					default:
+						delete(env, kv.Key)
+					}
+				}
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					env[kv.Key] = expandWord(lex, kv.Value, env, false)
+				}
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					st.addSources(lex, c.SourcePaths, env, in)
+				}
+			case *instructions.AddCommand:
+				var local []string
+				for _, s := range c.SourcePaths {
+					if !isRemoteSource(s) {
+						local = append(local, s)
+					}
+				}
+				st.addSources(lex, local, env, in)
+			case *instructions.RunCommand:
+				if in == nil {
+					continue
+				}
+				for _, src := range bindMountSources(in.Node.Flags) {
+					st.addSources(lex, []string{src}, env, in)
+				}
+				for _, call := range runCalls(f, in, c) {
+					st.calls = append(st.calls, call)
+					dr.addWords(call)
+				}
+			}
+		}
+		b := built{st, env}
+		if st.name != "" {
+			byName[st.name] = b
+		}
+		byName[strconv.Itoa(i)] = b
+		dr.stages = append(dr.stages, st)
+	}
+	return dr
+}
+
+// addWords records the base names of the words of a call that may name a
+// file it reads. The destination of cp, mv, ln, install and rsync is left out:
+// it is written, not read.
+func (dr *dockerfileReads) addWords(call []string) {
+	args := call[1:]
+	switch call[0] {
+	case "cp", "mv", "ln", "install", "rsync":
+		for k := len(args) - 1; k >= 0; k-- {
+			if !strings.HasPrefix(args[k], "-") {
+				args = append(args[:k:k], args[k+1:]...)
+				break
+			}
+		}
+	}
+	for _, w := range args {
+		if _, v, ok := strings.Cut(w, "="); ok && strings.HasPrefix(w, "-") {
+			w = v
+		}
+		if w != "" {
+			dr.words[path.Base(w)] = true
+		}
+	}
+}
+
+// addSources records the context sources of one instruction, each expanded
+// twice: with the values the Dockerfile gives its variables (ARG defaults,
+// ENV), and with every variable unknown, since a build argument can change
+// any ARG. An unknown value becomes the wildcard *.
+func (st *readStage) addSources(lex *shell.Lex, srcs []string, env map[string]string, in *rewrite.Instr) {
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		for _, wild := range []bool{false, true} {
+			p := cleanContextPath(expandWord(lex, src, env, wild))
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			st.reads = append(st.reads, contextRead{Path: p, Wildcard: strings.ContainsAny(p, "*?["), Instr: in})
+		}
+	}
+}
+
+// expandWord expands the variables in a Dockerfile word the way BuildKit does
+// for COPY sources, and removes its quotes. With wild, or for a variable not in
+// env, the value is unknown and becomes *.
+func expandWord(lex *shell.Lex, word string, env map[string]string, wild bool) string {
+	res, _, err := lex.ProcessWord(word, expandEnv{env, wild})
+	if err != nil {
+		res = word // BuildKit fails the same way at build time; read it as written
+	}
+	return strings.ReplaceAll(res, unknownVar, "*")
+}
+
+// expandEnv is the environment of expandWord.
+type expandEnv struct {
+	known map[string]string
+	wild  bool
+}
+
+func (e expandEnv) Get(key string) (string, bool) {
+	if v, ok := e.known[key]; ok && !e.wild {
+		return v, true
+	}
+	return unknownVar, true
+}
+
+func (e expandEnv) Keys() []string {
+	keys := make([]string, 0, len(e.known))
+	for k := range e.known {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// cleanContextPath makes a source path relative to the context root, as
+// BuildKit does: a leading / and .. are relative to the root, and the ./
+// pivot of COPY --parents is dropped.
+func cleanContextPath(p string) string {
+	c := path.Clean("/" + p)
+	if c == "/" {
+		return "."
+	}
+	return c[1:]
+}
+
+// isRemoteSource reports whether an ADD source is a URL or a Git repository.
+func isRemoteSource(s string) bool {
+	return strings.Contains(s, "://") || strings.HasPrefix(s, "git@")
+}
+
+// isOnbuildImage reports whether a base image is one of the ONBUILD variants
+// (node:onbuild, python:3-onbuild…) whose triggers copy the context.
+func isOnbuildImage(ref string) bool {
+	return strings.Contains(strings.ToLower(ref), "onbuild")
+}
+
+// bindMountSources returns the context paths that RUN --mount=type=bind
+// flags without from= read ("." when no source is given).
+func bindMountSources(flags []string) []string {
+	var out []string
+	for _, fl := range flags {
+		val, ok := strings.CutPrefix(fl, "--mount=")
+		if !ok {
+			continue
+		}
+		fields, err := csv.NewReader(strings.NewReader(val)).Read()
+		if err != nil {
+			continue
+		}
+		typ, from, src := "bind", "", "."
+		for _, field := range fields {
+			k, v, _ := strings.Cut(field, "=")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "type":
+				typ = strings.ToLower(v)
+			case "from":
+				from = v
+			case "source", "src":
+				src = v
+			}
+		}
+		if typ == "bind" && from == "" {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// runCalls returns the simple commands a RUN runs, each as its words with
+// wrappers (sudo, env, npx…) removed, the command name reduced to its base
+// name, and "python -m X" read as X.
+func runCalls(f *rewrite.File, in *rewrite.Instr, run *instructions.RunCommand) [][]string {
+	var raw [][]string
+	switch {
+	case len(run.Files) > 0:
+		for _, h := range run.Files {
+			raw = append(raw, shellCalls(h.Data)...)
+		}
+	case !run.PrependShell:
+		args := run.CmdLine
+		if len(args) >= 3 && isShellName(args[0]) && args[1] == "-c" {
+			raw = shellCalls(args[2])
+		} else if len(args) > 0 {
+			raw = [][]string{args}
+		}
+	default:
+		if s := ParseShell(f, in); s != nil {
+			for _, c := range s.Calls() {
+				raw = append(raw, c.Args)
+			}
+		}
+	}
+	var out [][]string
+	for _, c := range raw {
+		if c = unwrapCall(c); len(c) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// shellCalls parses a script and returns the words of its simple commands.
+func shellCalls(script string) [][]string {
+	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(script), "")
+	if err != nil {
+		return nil
+	}
+	var out [][]string
+	for _, c := range (&Shell{File: file}).Calls() {
+		out = append(out, c.Args)
+	}
+	return out
+}
+
+func isShellName(s string) bool {
+	switch path.Base(s) {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+var (
+	pythonName = regexp.MustCompile(`^python[0-9.]*$`)
+	pipName    = regexp.MustCompile(`^pip[0-9.]+$`)
+)
+
+// unwrapCall strips command wrappers and normalises the command name.
+func unwrapCall(c []string) []string {
+	for len(c) > 0 {
+		c[0] = path.Base(c[0])
+		switch name := c[0]; {
+		case name == "sudo" || name == "exec" || name == "time" || name == "nice" || name == "nohup" || name == "npx" || name == "bunx":
+			c = skipFlags(c[1:])
+		case name == "env":
+			c = c[1:]
+			for len(c) > 0 && (strings.Contains(c[0], "=") || strings.HasPrefix(c[0], "-")) {
+				c = c[1:]
+			}
+		case (name == "pnpm" || name == "yarn") && len(c) > 1 && c[1] == "dlx":
+			c = skipFlags(c[2:])
+		case pythonName.MatchString(name) && len(c) > 2 && c[1] == "-m":
+			c = c[2:]
+		case pipName.MatchString(name):
+			c[0] = "pip"
+			return c
+		case pythonName.MatchString(name) && len(c) > 1 && path.Base(c[1]) == "setup.py":
+			return append([]string{"setup.py"}, c[2:]...)
+		case name == "mvnw":
+			c[0] = "mvn"
+			return c
+		case name == "gradlew":
+			c[0] = "gradle"
+			return c
+		default:
+			return c
+		}
+	}
+	return c
+}
+
+func skipFlags(c []string) []string {
+	for len(c) > 0 && strings.HasPrefix(c[0], "-") {
+		c = c[1:]
+	}
+	return c
+}
+
+// hasFlag reports whether a call has one of the flags.
+func hasFlag(c []string, flags ...string) bool {
+	for _, w := range c[1:] {
+		for _, f := range flags {
+			if w == f || strings.HasPrefix(w, f+"=") {
+				return true
+			}
+		}
+	}
+	return false
+}

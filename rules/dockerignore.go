@@ -1,0 +1,720 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+)
+
+// Dockerignore completes the build context's ignore file with the entries it
+// lacks: VCS data, editor and CI folders, caches, build outputs the image
+// rebuilds, secrets, and the Dockerfiles themselves.
+var Dockerignore = &Rule{
+	Name:    "dockerignore",
+	Summary: "Keep VCS data, caches, rebuilt outputs and secrets out of the build context",
+	Why: `
+Everything in the build context is sent to the builder, and ` + "`COPY . .`" + ` puts it in the
+image: .git, node_modules or target/ from the host (large, and built for another
+platform), caches, .env files and keys (which then sit in an image layer for anyone who
+pulls it). Any change to them also invalidates the cache of every COPY that reads them.
+
+The rule reads the context, recognises the ecosystems from their files (go.mod,
+Cargo.toml, package.json, pyproject.toml or requirements*.txt, pom.xml, build.gradle) and
+proposes only entries that match something there, or that the ecosystem's tools make:
+VCS data (.git), editor and CI folders (.idea, .vscode, .github), caches (__pycache__,
+*.pyc, .pytest_cache…), build outputs (node_modules, target, dist, build, .venv),
+secrets (.env, .env.*, *.pem, *.key, id_rsa*, .aws, .docker/config.json…), and the
+Dockerfiles, ignore files and compose files, which COPY never needs (BuildKit reads the
+Dockerfile and ignore file on its own). Those last ones are only added together with
+others.
+
+The ignore file is ` + "`<Dockerfile>.dockerignore`" + ` next to the Dockerfile when it exists (BuildKit
+prefers it), else .dockerignore at the context root. An existing file is never
+reordered and no line of it is removed: the missing entries are appended under one
+"# added by dfslim" comment, with the file's line endings. A secret that the Dockerfile
+copies by name, or from a directory it names, is reported: pass it with
+` + "`RUN --mount=type=secret`" + ` instead.
+
+Example: for a Node app whose Dockerfile runs ` + "`COPY . .`" + ` then ` + "`RUN npm ci`" + `, with .git,
+node_modules and .env in its directory, the rule creates:
+
+    # added by dfslim
+    .git
+    **/node_modules
+    **/.env
+    **/Dockerfile
+    **/.dockerignore`,
+	FixSafety: `
+The fix never hides a file the build reads. The rule computes every context path that a
+COPY, an ADD (not URLs or Git) or a RUN --mount=type=bind of any stage reads, with the
+ARG defaults and with every variable unknown (a build argument can change any ARG), in
+the Dockerfile and in every other Dockerfile of the context that shares the ignore file.
+Each candidate is then judged with moby/patternmatcher, as BuildKit does, against the
+user's lines (` + "`!`" + ` exceptions, ` + "`**`" + `, a leading /) and the entries already chosen:
+
+- an entry that would exclude a path a COPY names, a path a wildcard source matches, or
+  a path the user re-included with ` + "`!`" + `, is dropped;
+- a path that a stage only reads as part of a larger read (` + "`COPY . .`" + `, a directory) may go
+  when no build needs it: VCS, editor and CI data, caches, and the Dockerfiles; .git
+  stays when that stage runs git or the project takes its version from git
+  (setuptools-scm, hatch-vcs…);
+- a build output (node_modules, target, dist, build, .venv) is excluded only when the
+  Dockerfile rebuilds it (npm ci, cargo build, mvn package, gradle build, pip install…)
+  and every stage that reads it runs that command, in itself or in a stage it is built
+  on. A prebuilt dist/ that is copied, or a node_modules that ` + "`COPY . .`" + ` brings without an
+  install, stays;
+- a secret that a stage reads from a directory it names, a test fixture (under testdata,
+  test, tests, fixtures…) that a stage reads, or a file whose name a RUN uses
+  (` + "`cp .env.example .env`" + `), is kept by a ` + "`!`" + ` exception after the entry; a secret the
+  Dockerfile names is kept too, and reported;
+- no entry may re-include a file the user's lines exclude.
+
+Nothing is proposed when a variable hides what a COPY reads at the root, when the context
+is larger than 200000 files, or when the Dockerfile lies outside the context.`,
+	Safety: Safe,
+	Run:    runDockerignore,
+}
+
+// addedComment heads the lines the rule appends.
+const addedComment = "# added by dfslim"
+
+// maxContextPaths bounds the files and directories the rule reads.
+const maxContextPaths = 200000
+
+func runDockerignore(p *Pass) error {
+	if p.Context == nil || p.DockerfilePath == "" || len(p.File.Instrs) == 0 {
+		return nil
+	}
+	at := rewrite.Span{Start: p.File.Instrs[0].Span.Start, End: p.File.Instrs[0].Span.Start}
+	ignorePath, shared := ignoreFileFor(p.Context, p.DockerfilePath)
+	old, err := fs.ReadFile(p.Context, ignorePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		p.Reportf(at, "cannot read %s: %v", ignorePath, err)
+		return nil
+	}
+	user, err := ignorefile.ReadAll(bytes.NewReader(old))
+	if err == nil {
+		_, err = patternmatcher.New(user)
+	}
+	if err != nil {
+		p.Reportf(at, "%s: %v; no entries proposed", ignorePath, err)
+		return nil
+	}
+	var descend []string
+	for pass := 0; ; pass++ {
+		tree, err := scanContext(p.Context, ignorePath, descend)
+		if err != nil {
+			p.Reportf(at, "%v; no entries proposed", err)
+			return nil
+		}
+		pl := newIgnorePlanner(p, tree, user, shared)
+		if more := pl.plan(pass == 0); len(more) > 0 {
+			descend = more
+			continue
+		}
+		pl.report(at, ignorePath, old)
+		return nil
+	}
+}
+
+// ignoreFileFor returns the ignore file BuildKit reads for the Dockerfile at
+// dfPath: <Dockerfile>.dockerignore when it exists, else the context's
+// .dockerignore, which other Dockerfiles of the context share.
+func ignoreFileFor(ctx fs.FS, dfPath string) (name string, shared bool) {
+	own := dfPath + ".dockerignore"
+	if _, err := fs.Stat(ctx, own); err == nil {
+		return own, false
+	}
+	return ".dockerignore", true
+}
+
+// contextTree is the build context as a list of paths, each directory before
+// what it holds.
+type contextTree struct {
+	paths  []string
+	dir    []bool
+	parent []int // index of the directory holding the path; -1 at the root
+	index  map[string]int
+	// closed holds the directories whose content was not read: .git, and
+	// node_modules unless asked for.
+	closed []int
+}
+
+// scanContext lists the context. It does not go into .git, nor into
+// node_modules directories other than those in descend. The ignore file is
+// listed even when it does not exist yet, since the fix creates it.
+func scanContext(ctx fs.FS, ignorePath string, descend []string) (*contextTree, error) {
+	t := &contextTree{index: map[string]int{}}
+	err := fs.WalkDir(ctx, ".", func(name string, d fs.DirEntry, err error) error {
+		if name == "." {
+			return err
+		}
+		if err != nil {
+			return nil // unreadable: nothing to judge in it
+		}
+		if len(t.paths) >= maxContextPaths {
+			return fmt.Errorf("the build context has more than %d files", maxContextPaths)
+		}
+		t.add(name, d.IsDir())
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" && !slices.Contains(descend, name)) {
+			t.closed = append(t.closed, len(t.paths)-1)
+			return fs.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := t.index[ignorePath]; !ok {
+		t.add(ignorePath, false)
+	}
+	return t, nil
+}
+
+func (t *contextTree) add(name string, dir bool) {
+	parent := -1
+	if d := path.Dir(name); d != "." {
+		var ok bool
+		if parent, ok = t.index[d]; !ok {
+			t.add(d, true)
+			parent = len(t.paths) - 1
+		}
+	}
+	t.index[name] = len(t.paths)
+	t.paths = append(t.paths, name)
+	t.dir = append(t.dir, dir)
+	t.parent = append(t.parent, parent)
+}
+
+// matches returns, for every path, whether the pattern (without "!")
+// matches it or a directory above it: what patternmatcher does for each
+// line of an ignore file.
+func (t *contextTree) matches(pattern string) []bool {
+	out := make([]bool, len(t.paths))
+	pm, err := patternmatcher.New([]string{pattern})
+	if err != nil {
+		return out
+	}
+	infos := make([]patternmatcher.MatchInfo, len(t.paths))
+	for i, p := range t.paths {
+		var parent patternmatcher.MatchInfo
+		if t.parent[i] >= 0 {
+			parent = infos[t.parent[i]]
+		}
+		out[i], infos[i], _ = pm.MatchesUsingParentResults(p, parent)
+	}
+	return out
+}
+
+// excludedBy returns, for every path, whether the ignore-file lines exclude it.
+func (t *contextTree) excludedBy(lines []string) []bool {
+	out := make([]bool, len(t.paths))
+	for _, l := range lines {
+		neg := strings.HasPrefix(l, "!")
+		m := t.matches(strings.TrimPrefix(l, "!"))
+		for i := range out {
+			if neg {
+				out[i] = out[i] && !m[i]
+			} else {
+				out[i] = out[i] || m[i]
+			}
+		}
+	}
+	return out
+}
+
+// excludes reports whether lines exclude the path p, which may not be in
+// the context.
+func excludes(lines []string, p string) bool {
+	ok, err := patternmatcher.MatchesOrParentMatches(p, lines)
+	return err == nil && ok
+}
+
+// namedPath is a context path that a COPY, ADD or bind mount names, or that
+// a wildcard source matches.
+type namedPath struct {
+	path  string
+	probe bool // a stand-in for what a wildcard source may match, not a real path
+}
+
+// ignorePlanner decides the entries to add to one ignore file.
+type ignorePlanner struct {
+	p        *Pass
+	tree     *contextTree
+	ecos     map[ecosystem]bool
+	stages   []*readStage          // of the Dockerfile and of the others sharing the ignore file
+	all      map[*readStage]bool   // stages that read the whole context
+	named    map[*readStage][]int  // per stage, the context paths it names
+	namedAt  map[int][]contextRead // per path, the reads that name it
+	extra    []namedPath           // named paths that are not in the context
+	words    map[string]bool       // base names used by RUN commands
+	gitVer   bool                  // the project asks git for its version
+	userKeep []bool                // paths a user "!" line re-includes
+	lines    []string              // the user's lines, then the ones chosen
+	excluded []bool                // paths that lines exclude
+	added    []string              // the lines chosen, in order
+	useful   int                   // entries chosen of a kind other than kindDocker
+	secrets  map[*rewrite.Instr][]string
+}
+
+func newIgnorePlanner(p *Pass, tree *contextTree, user []string, shared bool) *ignorePlanner {
+	pl := &ignorePlanner{
+		p: p, tree: tree, ecos: map[ecosystem]bool{},
+		all: map[*readStage]bool{}, named: map[*readStage][]int{}, namedAt: map[int][]contextRead{},
+		words: map[string]bool{}, lines: slices.Clone(user),
+		secrets: map[*rewrite.Instr][]string{},
+	}
+	reads := []*dockerfileReads{readsOf(p.File)}
+	for i, name := range tree.paths {
+		base := path.Base(name)
+		if e := ecosystemOf(base); e != 0 {
+			pl.ecos[e] = true
+		}
+		if slices.Contains(scmVersionFiles, base) && !tree.dir[i] {
+			pl.gitVer = pl.gitVer || mentionsSCMVersion(p.Context, name)
+		}
+		if shared && !tree.dir[i] && name != p.DockerfilePath && isDockerfileName(base) {
+			if _, own := tree.index[name+".dockerignore"]; !own {
+				reads = append(reads, readsOfFile(p.Context, name))
+			}
+		}
+	}
+	for _, dr := range reads {
+		pl.stages = append(pl.stages, dr.stages...)
+		for w := range dr.words {
+			pl.words[w] = true
+		}
+	}
+	for _, st := range pl.stages {
+		pl.all[st] = st.unknown
+		for _, r := range st.reads {
+			pl.addRead(st, r)
+		}
+	}
+	pl.excluded = tree.excludedBy(pl.lines)
+	pl.userKeep = make([]bool, len(tree.paths))
+	for _, l := range user {
+		if strings.HasPrefix(l, "!") {
+			for i, m := range tree.matches(l[1:]) {
+				pl.userKeep[i] = pl.userKeep[i] || m
+			}
+		}
+	}
+	return pl
+}
+
+// readsOfFile parses another Dockerfile of the context. One that cannot be
+// read or parsed is taken to read the whole context and rebuild nothing.
+func readsOfFile(ctx fs.FS, name string) *dockerfileReads {
+	src, err := fs.ReadFile(ctx, name)
+	if err == nil {
+		var f *rewrite.File
+		if f, err = rewrite.Parse(name, src); err == nil {
+			return readsOf(f)
+		}
+	}
+	return &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
+}
+
+// isDockerfileName reports whether a file name is a Dockerfile's.
+func isDockerfileName(base string) bool {
+	lower := strings.ToLower(base)
+	if strings.HasSuffix(lower, ".dockerignore") {
+		return false
+	}
+	return lower == "dockerfile" || lower == "containerfile" || strings.HasSuffix(lower, ".dockerfile") ||
+		strings.HasPrefix(lower, "dockerfile.") || strings.HasPrefix(lower, "containerfile.")
+}
+
+// mentionsSCMVersion reports whether a project file asks git for the version.
+func mentionsSCMVersion(ctx fs.FS, name string) bool {
+	data, err := fs.ReadFile(ctx, name)
+	if err != nil || len(data) > 1<<20 {
+		return false
+	}
+	text := strings.ReplaceAll(string(data), " ", "")
+	for _, m := range scmVersionMarkers {
+		if strings.Contains(text, strings.ReplaceAll(m, " ", "")) {
+			return true
+		}
+	}
+	return false
+}
+
+// addRead records what one read of a stage names.
+func (pl *ignorePlanner) addRead(st *readStage, r contextRead) {
+	t := pl.tree
+	switch {
+	case r.All():
+		pl.all[st] = true
+	case !r.Wildcard:
+		if i, ok := t.index[r.Path]; ok {
+			pl.name(st, i, r)
+		} else {
+			pl.extra = append(pl.extra, namedPath{path: r.Path})
+		}
+	default:
+		m := t.matches(r.Path)
+		for i := range t.paths {
+			if m[i] && (t.parent[i] < 0 || !m[t.parent[i]]) {
+				pl.name(st, i, r)
+			}
+		}
+		probe := strings.Map(func(c rune) rune {
+			if strings.ContainsRune("*?[]", c) {
+				return 'x'
+			}
+			return c
+		}, r.Path)
+		pl.extra = append(pl.extra, namedPath{path: probe, probe: true})
+	}
+}
+
+func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
+	pl.named[st] = append(pl.named[st], i)
+	pl.namedAt[i] = append(pl.namedAt[i], r)
+}
+
+// covering returns the stages that read the path p as part of a larger read
+// (the whole context, or a directory they name), and whether one of them
+// names a directory above it (not the whole context).
+func (pl *ignorePlanner) covering(p string) (stages []*readStage, underNamedDir bool) {
+	for _, st := range pl.stages {
+		if pl.all[st] {
+			stages = append(stages, st)
+			continue
+		}
+		for _, i := range pl.named[st] {
+			d := pl.tree.paths[i]
+			if strings.HasPrefix(p, d+"/") {
+				stages = append(stages, st)
+				underNamedDir = true
+				break
+			}
+		}
+	}
+	return stages, underNamedDir
+}
+
+// isTestFixture reports whether a path lies under a test-fixture directory,
+// and returns that directory.
+func isTestFixture(p string) (dir string, ok bool) {
+	parts := strings.Split(p, "/")
+	for k := len(parts) - 2; k >= 0; k-- {
+		if slices.Contains(testDirs, parts[k]) {
+			return strings.Join(parts[:k+1], "/"), true
+		}
+	}
+	return "", false
+}
+
+// plan chooses the entries, in table order. With mayDescend, it may stop and
+// return the node_modules directories the context scan must read before the
+// choice can be trusted: those that a stage reads and no entry excludes,
+// since a secret pattern could reach into them.
+func (pl *ignorePlanner) plan(mayDescend bool) (descend []string) {
+	secretsChecked := !mayDescend
+	for _, e := range ignoreEntries {
+		if e.kind == kindSecret && !secretsChecked {
+			secretsChecked = true
+			if d := pl.openDirsNeeded(); len(d) > 0 {
+				return d
+			}
+		}
+		pl.consider(e)
+	}
+	pl.findSecrets()
+	return nil
+}
+
+// openDirsNeeded returns the closed node_modules directories that stay in
+// the context and that a stage reads.
+func (pl *ignorePlanner) openDirsNeeded() []string {
+	var out []string
+	for _, i := range pl.tree.closed {
+		p := pl.tree.paths[i]
+		if path.Base(p) != "node_modules" || pl.excluded[i] {
+			continue
+		}
+		if st, _ := pl.covering(p); len(st) > 0 || len(pl.namedAt[i]) > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// verdict is what consider found out about one entry.
+type verdict struct {
+	conflict   bool
+	exceptions []string
+}
+
+// consider judges one entry and adds it when it is safe and useful.
+func (pl *ignorePlanner) consider(e ignoreEntry) {
+	if e.eco != nil && !slices.ContainsFunc(e.eco, func(x ecosystem) bool { return pl.ecos[x] }) {
+		return
+	}
+	t := pl.tree
+	m := t.matches(e.pattern)
+	present := slices.Contains(m, true)
+	rebuilt := e.rebuiltBy != nil && slices.ContainsFunc(pl.stages, func(st *readStage) bool { return st.ran(e.rebuiltBy) })
+	var probe string
+	if !present {
+		if !e.produced || (e.kind == kindOutput && !rebuilt) {
+			return
+		}
+		probe = strings.TrimPrefix(e.pattern, "**/")
+		if excludes(pl.lines, probe) || !excludes([]string{e.pattern}, probe) {
+			return
+		}
+	}
+	v := pl.judge(e, m, probe)
+	if v.conflict {
+		return
+	}
+	group := append([]string{e.pattern}, v.exceptions...)
+	next := slices.Clone(pl.excluded)
+	for _, l := range group {
+		neg := strings.HasPrefix(l, "!")
+		lm := m
+		if l != e.pattern {
+			lm = t.matches(strings.TrimPrefix(l, "!"))
+		}
+		for i := range next {
+			if neg {
+				next[i] = next[i] && !lm[i]
+			} else {
+				next[i] = next[i] || lm[i]
+			}
+		}
+	}
+	newly := false
+	for i := range next {
+		if pl.excluded[i] && !next[i] {
+			return // an exception would re-include what the user excludes
+		}
+		newly = newly || next[i] && !pl.excluded[i]
+	}
+	lines := append(slices.Clone(pl.lines), group...)
+	if probe != "" {
+		newly = newly || excludes(lines, probe)
+	}
+	if !newly {
+		return
+	}
+	// Check the whole group once more: nothing named may be excluded by it.
+	for i := range next {
+		if next[i] && !pl.excluded[i] && (len(pl.namedAt[i]) > 0 || pl.userKeep[i]) {
+			return
+		}
+	}
+	for _, x := range pl.extra {
+		if excludes(lines, x.path) && !excludes(pl.lines, x.path) {
+			return
+		}
+	}
+	pl.lines, pl.excluded = lines, next
+	pl.added = append(pl.added, group...)
+	if e.kind != kindDocker {
+		pl.useful++
+	}
+}
+
+// judge finds the paths the entry would newly exclude that the build needs:
+// a conflict drops the entry; for a secret entry, an exception keeps the path.
+func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
+	t := pl.tree
+	var v verdict
+	keep := func(p string) {
+		ex := "!" + p
+		if dir, ok := isTestFixture(p); ok {
+			ex = "!" + dir + "/**/" + strings.TrimPrefix(e.pattern, "**/")
+		}
+		if !slices.Contains(v.exceptions, ex) {
+			v.exceptions = append(v.exceptions, ex)
+		}
+	}
+	check := func(p string, named bool) {
+		if named {
+			if e.kind == kindSecret {
+				keep(p)
+			} else {
+				v.conflict = true
+			}
+			return
+		}
+		stages, underDir := pl.covering(p)
+		if len(stages) == 0 {
+			return
+		}
+		switch e.kind {
+		case kindOutput:
+			for _, st := range stages {
+				if st.unknown || !st.ran(e.rebuiltBy) {
+					v.conflict = true
+				}
+			}
+		case kindVCS:
+			if pl.gitVer || slices.ContainsFunc(stages, func(st *readStage) bool { return st.unknown || st.ran(gitCall) }) {
+				v.conflict = true
+			}
+		case kindSecret:
+			_, fixture := isTestFixture(p)
+			if underDir || fixture || pl.words[path.Base(p)] {
+				keep(p)
+			}
+		}
+	}
+	for i := range t.paths {
+		if !m[i] || pl.excluded[i] || v.conflict {
+			continue
+		}
+		if pl.userKeep[i] {
+			v.conflict = true
+			break
+		}
+		check(t.paths[i], len(pl.namedAt[i]) > 0)
+	}
+	if probe != "" && !v.conflict {
+		check(probe, false)
+	}
+	for _, x := range pl.extra {
+		if v.conflict {
+			break
+		}
+		if excludes([]string{e.pattern}, x.path) && !excludes(pl.lines, x.path) {
+			if x.probe || e.kind != kindSecret {
+				v.conflict = true
+			} else {
+				keep(x.path)
+			}
+		}
+	}
+	return v
+}
+
+// findSecrets records, per instruction, the secret-looking files that a
+// COPY, ADD or bind mount reads by name or from a directory it names, and
+// that stay in the context.
+func (pl *ignorePlanner) findSecrets() {
+	t := pl.tree
+	var secret []bool
+	for _, e := range ignoreEntries {
+		if e.kind != kindSecret {
+			continue
+		}
+		m := t.matches(e.pattern)
+		if secret == nil {
+			secret = m
+			continue
+		}
+		for i := range secret {
+			secret[i] = secret[i] || m[i]
+		}
+	}
+	excluded := t.excludedBy(pl.lines)
+	for i, reads := range pl.namedAt {
+		root := t.paths[i]
+		for j, p := range t.paths {
+			if j != i && !strings.HasPrefix(p, root+"/") {
+				continue
+			}
+			// Report the top of a secret: .aws, not each file in it.
+			if !secret[j] || excluded[j] || j != i && secret[t.parent[j]] {
+				continue
+			}
+			if _, fixture := isTestFixture(p); fixture {
+				continue
+			}
+			for _, r := range reads {
+				// A bind mount leaves nothing in the image.
+				if r.Instr != nil && r.Instr.Cmd != "run" && !slices.Contains(pl.secrets[r.Instr], p) {
+					pl.secrets[r.Instr] = append(pl.secrets[r.Instr], p)
+				}
+			}
+		}
+	}
+}
+
+// report turns the plan into findings: one with the fix that appends the
+// chosen lines, and one per instruction that copies a secret.
+func (pl *ignorePlanner) report(at rewrite.Span, ignorePath string, old []byte) {
+	f := pl.p.File
+	var instrs []*rewrite.Instr
+	for in := range pl.secrets {
+		instrs = append(instrs, in)
+	}
+	slices.SortFunc(instrs, func(a, b *rewrite.Instr) int { return a.Span.Start - b.Span.Start })
+	for _, in := range instrs {
+		if !slices.Contains(f.Instrs, in) {
+			continue // another Dockerfile's
+		}
+		paths := pl.secrets[in]
+		slices.Sort(paths)
+		pl.p.Reportf(rewrite.Span{Start: in.Span.Start, End: in.Span.Start},
+			"%s copies %s, which looks like a secret, into the image; pass it with RUN --mount=type=secret instead",
+			strings.ToUpper(in.Cmd), strings.Join(paths, ", "))
+	}
+	if pl.useful == 0 {
+		return
+	}
+	var entries []string
+	for _, l := range pl.added {
+		if !strings.HasPrefix(l, "!") {
+			entries = append(entries, l)
+		}
+	}
+	list := entries
+	if len(list) > 6 {
+		list = append(slices.Clone(list[:6]), fmt.Sprintf("and %d more", len(entries)-6))
+	}
+	pl.p.Report(Finding{
+		Span:    at,
+		Message: fmt.Sprintf("%s lacks %s: %s", ignorePath, countOf(len(entries), "entry", "entries"), strings.Join(list, ", ")),
+		Fix: &Fix{
+			Message: fmt.Sprintf("Add %s to %s", countOf(len(entries), "entry", "entries"), ignorePath),
+			Safety:  Safe,
+			Files:   map[string][]rewrite.Edit{ignorePath: {appendLines(old, pl.added)}},
+		},
+	})
+}
+
+// countOf writes n and the noun in the singular or the plural.
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// appendLines returns the edit that appends lines to an ignore file under
+// addedComment, in the file's line ending, after a blank line, and after a
+// line ending when the file lacks a final one.
+func appendLines(old []byte, lines []string) rewrite.Edit {
+	nl := "\n"
+	if i := bytes.IndexByte(old, '\n'); i > 0 && old[i-1] == '\r' {
+		nl = "\r\n"
+	}
+	var b strings.Builder
+	if len(old) > 0 {
+		if !bytes.HasSuffix(old, []byte("\n")) {
+			b.WriteString(nl)
+		}
+		if trimmed := bytes.TrimRight(old, "\r\n"); len(trimmed) > 0 && bytes.Count(old[len(trimmed):], []byte("\n")) < 2 {
+			b.WriteString(nl)
+		}
+	}
+	b.WriteString(addedComment + nl)
+	for _, l := range lines {
+		b.WriteString(l + nl)
+	}
+	return rewrite.Edit{Span: rewrite.Span{Start: len(old), End: len(old)}, New: b.String()}
+}
