@@ -388,17 +388,15 @@ func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
 // names a directory above it (not the whole context).
 func (pl *ignorePlanner) covering(p string) (stages []*readStage, underNamedDir bool) {
 	for _, st := range pl.stages {
-		if pl.all[st] {
-			stages = append(stages, st)
-			continue
-		}
+		reads := pl.all[st]
 		for _, i := range pl.named[st] {
-			d := pl.tree.paths[i]
-			if strings.HasPrefix(p, d+"/") {
-				stages = append(stages, st)
-				underNamedDir = true
+			if strings.HasPrefix(p, pl.tree.paths[i]+"/") {
+				reads, underNamedDir = true, true
 				break
 			}
+		}
+		if reads {
+			stages = append(stages, st)
 		}
 	}
 	return stages, underNamedDir
@@ -578,8 +576,12 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 			continue
 		}
 		if pl.userKeep[i] {
-			v.conflict = true
-			break
+			if e.kind != kindSecret {
+				v.conflict = true
+				break
+			}
+			keep(t.paths[i]) // the user keeps it: keep it too
+			continue
 		}
 		check(t.paths[i], len(pl.namedAt[i]) > 0)
 	}
