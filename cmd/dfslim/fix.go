@@ -237,6 +237,9 @@ printed, 2 an error.`,
 				}
 				reportFindings(stderr, out)
 				out.changes = dropClaimed(stderr, out, claimed)
+				if o.verbose {
+					reportContextSavings(stderr, out, o.context)
+				}
 				switch {
 				case write:
 					for _, c := range out.changes {
