@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// builderImage is what the build analysis knows about a build stage's base
+// image: the settings its Dockerfile makes that change where tools put their
+// output, and the libc that binaries built on it link against.
+type builderImage struct {
+	repo     string            // last path element of the repository: "golang"
+	tag      string            // "" when absent
+	libc     string            // LibcGlibc, LibcMusl or "" when unknown
+	language string            // the toolchain it ships, or ""
+	version  string            // its version as the tag tells ("3.11", "22", "17"), or ""
+	workdir  string            // the image's WORKDIR, or "" when unknown
+	env      map[string]string // ENV set by the image that tools read
+}
+
+var (
+	majorMinorRe = regexp.MustCompile(`^(\d+)\.(\d+)`)
+	majorRe      = regexp.MustCompile(`^(\d+)(?:\D|$)`)
+	javaInTagRe  = regexp.MustCompile(`(?:temurin|jdk|jre|openjdk|corretto|java)-?(\d+)`)
+)
+
+// splitImageRef splits an image reference into its repository path (without
+// registry) and tag. Digests are dropped.
+func splitImageRef(ref string) (repoPath, tag string) {
+	ref, _, _ = strings.Cut(ref, "@")
+	slash := strings.LastIndex(ref, "/")
+	if i := strings.LastIndex(ref, ":"); i > slash {
+		ref, tag = ref[:i], ref[i+1:]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:]
+	}
+	if len(parts) > 1 && parts[0] == "library" {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, "/"), tag
+}
+
+// classifyBuilder returns what is known about a build image reference.
+func classifyBuilder(ref string) builderImage {
+	repoPath, tag := splitImageRef(ref)
+	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{}}
+	official := !strings.Contains(repoPath, "/")
+	chainguard := strings.HasPrefix(repoPath, "chainguard/")
+	alpine := strings.Contains(tag, "alpine") || im.repo == "alpine"
+	switch {
+	case alpine:
+		im.libc = LibcMusl
+	case chainguard, official:
+		im.libc = LibcGlibc
+	}
+	if official {
+		im.workdir = "/"
+	}
+	switch im.repo {
+	case "golang":
+		im.language = "go"
+		if official {
+			im.workdir = "/go"
+			im.env["GOPATH"] = "/go"
+			im.env["PATH"] = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+		}
+	case "go":
+		im.language = "go"
+	case "rust":
+		im.language = "rust"
+		if official {
+			im.env["CARGO_HOME"] = "/usr/local/cargo"
+			im.env["RUSTUP_HOME"] = "/usr/local/rustup"
+			im.env["PATH"] = "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+		}
+	case "node":
+		im.language = "node"
+		if m := majorRe.FindStringSubmatch(tag); m != nil {
+			im.version = m[1]
+		}
+	case "python":
+		im.language = "python"
+		if m := majorMinorRe.FindStringSubmatch(tag); m != nil {
+			im.version = m[1] + "." + m[2]
+		}
+	case "eclipse-temurin", "openjdk", "amazoncorretto", "java", "sapmachine", "ibm-semeru-runtimes", "maven", "gradle", "jdk", "jre":
+		im.language = "java"
+		switch {
+		case im.repo == "maven" || im.repo == "gradle":
+			if m := javaInTagRe.FindStringSubmatch(tag); m != nil {
+				im.version = m[1]
+			}
+		default:
+			if m := majorRe.FindStringSubmatch(tag); m != nil {
+				im.version = m[1]
+			}
+		}
+	case "gcc":
+		im.language = "c"
+	}
+	return im
+}
+
+// readContext reads a file of the build context by slash path. It returns
+// false when there is no context or no such file.
+func readContext(p *Pass, name string) ([]byte, bool) {
+	if p.Context == nil {
+		return nil, false
+	}
+	name = strings.TrimPrefix(path.Clean("/"+name), "/")
+	if name == "" {
+		name = "."
+	}
+	data, err := fs.ReadFile(p.Context, name)
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}
