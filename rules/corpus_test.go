@@ -2,8 +2,6 @@ package rules_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,21 +18,10 @@ var corpusRules = []string{"exec-form", "apt-hygiene", "add-to-copy"}
 // nothing, and that only the instructions the rule rewrote changed: the bytes
 // between instructions, heredoc bodies and comment lines are identical.
 func TestCorpusRules(t *testing.T) {
-	dir := os.Getenv("DFSLIM_CORPUS")
-	if dir == "" {
-		t.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	names, srcs := corpus(t)
 	var inputs []*rewrite.File
-	for _, e := range entries {
-		src, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f, err := rewrite.Parse(e.Name(), src); err == nil {
+	for i, src := range srcs {
+		if f, err := rewrite.Parse(names[i], src); err == nil {
 			inputs = append(inputs, f)
 		}
 	}

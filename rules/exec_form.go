@@ -311,7 +311,7 @@ func execJSON(args []string) string {
 		}
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
-		_ = enc.Encode(a) // a string always encodes
+		_ = enc.Encode(a)       // a string always encodes
 		b.Truncate(b.Len() - 1) // Encode's newline
 	}
 	b.WriteByte(']')
