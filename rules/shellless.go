@@ -10,7 +10,6 @@ import (
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"mvdan.cc/sh/v3/syntax"
 )
 
 // A Blocker is one reason a stage cannot run on an image without a shell,
@@ -177,73 +176,14 @@ func ExecArgs(f *rewrite.File, in *rewrite.Instr) ([]string, error) {
 	if sh == nil {
 		return nil, fmt.Errorf("shell-form %s does not parse as a shell command", kw)
 	}
-	why := shellFeature(sh)
+	args, why := simpleCommandArgs(sh.File)
 	if why == "" {
-		call := sh.File.Stmts[0].Cmd.(*syntax.CallExpr)
-		var args []string
-		for _, w := range call.Args {
-			v, ok := WordValue(w)
-			if !ok {
-				why = fmt.Sprintf("expands %s at run time", sh.Text(w))
-				break
-			}
-			args = append(args, v)
-		}
-		if why == "" {
-			if len(args) > 1 && args[0] == "exec" {
-				args = args[1:]
-			}
-			return args, nil
-		}
+		return args, nil
+	}
+	if strings.HasPrefix(why, "$") {
+		why = "expands " + why + " at run time"
 	}
 	return nil, fmt.Errorf("shell-form %s cannot become exec form: it %s", kw, why)
-}
-
-// shellFeature names the first thing in sh that needs a shell, or "" when it
-// is a single simple command.
-func shellFeature(sh *Shell) string {
-	if len(sh.File.Stmts) == 0 {
-		return "is empty"
-	}
-	if len(sh.File.Stmts) > 1 {
-		return "runs several commands"
-	}
-	st := sh.File.Stmts[0]
-	switch {
-	case st.Negated:
-		return "negates a command (!)"
-	case st.Background:
-		return "runs a command in the background (&)"
-	case len(st.Redirs) > 0:
-		return fmt.Sprintf("redirects (%s)", st.Redirs[0].Op)
-	}
-	switch c := st.Cmd.(type) {
-	case *syntax.CallExpr:
-		if len(c.Assigns) > 0 {
-			return "sets variables for the command"
-		}
-		if len(c.Args) == 0 {
-			return "is empty"
-		}
-		return ""
-	case *syntax.BinaryCmd:
-		return fmt.Sprintf("uses %s", c.Op)
-	case *syntax.Subshell:
-		return "uses a subshell"
-	case *syntax.Block:
-		return "uses a command group"
-	case *syntax.IfClause:
-		return "uses if"
-	case *syntax.ForClause:
-		return "uses a loop"
-	case *syntax.WhileClause:
-		return "uses a loop"
-	case *syntax.CaseClause:
-		return "uses case"
-	case *syntax.FuncDecl:
-		return "declares a function"
-	}
-	return "uses shell syntax"
 }
 
 // scriptReason says why running args needs a shell: it starts one, or runs a

@@ -49,7 +49,7 @@ CMD /app migrate && \
 `, []string{"2: shell-form CMD cannot become exec form: it uses &&"}},
 		{"shell form redirect", `FROM debian
 CMD /app >/tmp/log
-`, []string{"2: shell-form CMD cannot become exec form: it redirects (>)"}},
+`, []string{"2: shell-form CMD cannot become exec form: it uses the redirection >"}},
 		{"only the last CMD counts", `FROM debian
 CMD /app && x
 CMD ["/app"]
@@ -132,11 +132,11 @@ func TestExecArgs(t *testing.T) {
 		{`CMD node server.js`, "node|server.js"},
 		{`CMD exec node "my app.js"`, "node|my app.js"},
 		{`ENTRYPOINT ./app \` + "\n" + `  --flag`, "./app|--flag"},
-		{`CMD node ${APP}`, "error: shell-form CMD cannot become exec form: it expands ${APP} at run time"},
+		{`CMD node ${APP}`, "error: shell-form CMD cannot become exec form: it expands $APP at run time"},
 		{`CMD a | b`, "error: shell-form CMD cannot become exec form: it uses |"},
-		{`CMD A=1 app`, "error: shell-form CMD cannot become exec form: it sets variables for the command"},
-		{`CMD app; other`, "error: shell-form CMD cannot become exec form: it runs several commands"},
-		{`CMD app *.txt`, "error: shell-form CMD cannot become exec form: it expands *.txt at run time"},
+		{`CMD A=1 app`, "error: shell-form CMD cannot become exec form: it sets A for the command"},
+		{`CMD app; other`, "error: shell-form CMD cannot become exec form: it uses ; or a newline to run several commands"},
+		{`CMD app *.txt`, "error: shell-form CMD cannot become exec form: it uses the glob *"},
 	}
 	for _, tt := range tests {
 		f, err := rewrite.Parse("Dockerfile", []byte("FROM x\n"+tt.src+"\n"))
