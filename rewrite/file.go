@@ -19,8 +19,8 @@ type File struct {
 	Name string // as given to Parse; used in error messages
 	Src  []byte // the original bytes; never modified
 
-	AST      *parser.Result             // BuildKit's parse of Src
-	Stages   []instructions.Stage       // typed stages, from instructions.Parse
+	AST      *parser.Result            // BuildKit's parse of Src
+	Stages   []instructions.Stage      // typed stages, from instructions.Parse
 	MetaArgs []instructions.ArgCommand // ARGs before the first FROM
 	Instrs   []*Instr                  // top-level instructions in source order
 
@@ -120,11 +120,15 @@ func (f *File) locate(err error) error {
 	var le *parser.LocationError
 	if errors.As(err, &le) {
 		for _, rs := range le.Locations {
-			if len(rs) > 0 && rs[0].Start.Line > 0 {
+			if len(rs) > 0 {
 				line = rs[0].Start.Line
 				break
 			}
 		}
+	}
+	// BuildKit reports directive errors with the 0-based line number.
+	if m := err.Error(); strings.Contains(m, "escape token") || strings.Contains(m, "parser directive") {
+		line++
 	}
 	// Keep the message on one line: BuildKit's errors carry no newlines, but be sure.
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
