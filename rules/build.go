@@ -12,13 +12,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// A Blocker is a reason a rewrite cannot be proven safe, at the instruction
-// that causes it. Rules report blockers as findings without a fix.
-type Blocker struct {
-	Span   rewrite.Span
-	Reason string
-}
-
 // Artifact kinds that [AnalyzeBuild] recognises.
 const (
 	KindGoBinary   = "go-binary"   // go build / go install

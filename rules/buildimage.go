@@ -3,7 +3,6 @@ package rules
 import (
 	"io/fs"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -18,13 +17,9 @@ type builderImage struct {
 	version  string            // its version as the tag tells ("3.11", "22", "17"), or ""
 	workdir  string            // the image's WORKDIR, or "" when unknown
 	env      map[string]string // ENV set by the image that tools read
+	distro   string            // "debian12", "alpine", … or ""
+	family   string            // ClassifyBase's Family
 }
-
-var (
-	majorMinorRe = regexp.MustCompile(`^(\d+)\.(\d+)`)
-	majorRe      = regexp.MustCompile(`^(\d+)(?:\D|$)`)
-	javaInTagRe  = regexp.MustCompile(`(?:temurin|jdk|jre|openjdk|corretto|java)-?(\d+)`)
-)
 
 // splitImageRef splits an image reference into its repository path (without
 // registry) and tag. Digests are dropped.
@@ -44,63 +39,42 @@ func splitImageRef(ref string) (repoPath, tag string) {
 	return strings.Join(parts, "/"), tag
 }
 
-// classifyBuilder returns what is known about a build image reference.
+// classifyBuilder returns what is known about a build image reference: the
+// catalog's classification (libc, language, version, distro) plus the
+// settings of the official images that move tool output (GOPATH, CARGO_HOME)
+// and their working directory.
 func classifyBuilder(ref string) builderImage {
 	repoPath, tag := splitImageRef(ref)
-	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{}}
+	b := ClassifyBase(ref)
+	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{},
+		libc: b.Libc, language: b.Language, version: b.Version, distro: b.Distro, family: b.Family}
 	official := !strings.Contains(repoPath, "/")
-	chainguard := strings.HasPrefix(repoPath, "chainguard/")
-	alpine := strings.Contains(tag, "alpine") || im.repo == "alpine"
-	switch {
-	case alpine:
-		im.libc = LibcMusl
-	case chainguard, official:
-		im.libc = LibcGlibc
-	}
-	if official {
+	if official && b.Family != Unknown {
 		im.workdir = "/"
 	}
-	switch im.repo {
+	switch b.Family {
 	case "golang":
-		im.language = "go"
-		if official {
-			im.workdir = "/go"
-			im.env["GOPATH"] = "/go"
-			im.env["PATH"] = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-		}
-	case "go":
-		im.language = "go"
+		im.workdir = "/go"
+		im.env["GOPATH"] = "/go"
+		im.env["PATH"] = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	case "rust":
-		im.language = "rust"
-		if official {
-			im.env["CARGO_HOME"] = "/usr/local/cargo"
-			im.env["RUSTUP_HOME"] = "/usr/local/rustup"
-			im.env["PATH"] = "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-		}
-	case "node":
-		im.language = "node"
-		if m := majorRe.FindStringSubmatch(tag); m != nil {
-			im.version = m[1]
+		im.env["CARGO_HOME"] = "/usr/local/cargo"
+		im.env["RUSTUP_HOME"] = "/usr/local/rustup"
+		im.env["PATH"] = "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	case "java":
+		if im.repo == "maven" || im.repo == "gradle" {
+			im.workdir = "" // maven and gradle images vary by variant
 		}
 	case "python":
-		im.language = "python"
-		if m := majorMinorRe.FindStringSubmatch(tag); m != nil {
-			im.version = m[1] + "." + m[2]
+		if im.repo != "python" {
+			im.version = ""
 		}
-	case "eclipse-temurin", "openjdk", "amazoncorretto", "java", "sapmachine", "ibm-semeru-runtimes", "maven", "gradle", "jdk", "jre":
-		im.language = "java"
-		switch {
-		case im.repo == "maven" || im.repo == "gradle":
-			if m := javaInTagRe.FindStringSubmatch(tag); m != nil {
-				im.version = m[1]
-			}
-		default:
-			if m := majorRe.FindStringSubmatch(tag); m != nil {
-				im.version = m[1]
-			}
-		}
-	case "gcc":
-		im.language = "c"
+	}
+	if b.Family == "java" && im.repo == "eclipse-temurin" {
+		im.workdir = "/"
+	}
+	if im.language == "" && (b.Family == "debian" || b.Family == "ubuntu") {
+		im.workdir = "/"
 	}
 	return im
 }
