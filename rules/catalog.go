@@ -398,11 +398,11 @@ func ClassifyBase(ref string) BaseInfo {
 				b.Version = v
 			}
 		case "lambda-provided":
-			if len(tokens) > 0 && (tokens[0] == "al2" || tokens[0] == "al2023") {
-				b.Version, b.Distro = tokens[0], tokens[0]
+			if al, _, _ := strings.Cut(tokens[0], "."); al == "al2" || al == "al2023" {
+				b.Version, b.Distro = al, al
 			}
 		case "lambda-language":
-			b.Language = path[strings.LastIndex(path, "/")+1:]
+			b.Language = strings.TrimPrefix(path[strings.LastIndex(path, "/")+1:], "aws-lambda-")
 			if b.Language == "nodejs" {
 				b.Language = "node"
 			}

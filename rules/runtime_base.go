@@ -182,7 +182,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	if info.Family == "golang" {
 		baseWorkdir = "/go"
 	}
-	files := newStageFiles(p, final, baseWorkdir)
+	files := newStageFiles(p, final, baseWorkdir, nil)
 	prog := path.Base(run[0])
 	if slices.Contains(launchers, prog) {
 		return block(at, "%s runs %s, which a runtime image does not have; start the app with its interpreter or binary directly", strings.ToUpper(at.Cmd), run[0])

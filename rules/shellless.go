@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // A Blocker is one reason a stage cannot run on an image without a shell,
@@ -46,7 +48,7 @@ func ShelllessBlockers(p *Pass, stage *instructions.Stage) []Blocker {
 	add := func(in *rewrite.Instr, format string, args ...any) {
 		out = append(out, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 	}
-	files := newStageFiles(p, stage, "/")
+	files := newStageFiles(p, stage, "/", nil)
 	var cmd, entrypoint *rewrite.Instr
 	for _, c := range stage.Commands {
 		in := p.File.InstrOf(c)
@@ -232,17 +234,52 @@ type stageCopy struct {
 }
 
 // newStageFiles walks the COPY, ADD and WORKDIR instructions of stage, which
-// starts in the working directory wd.
-func newStageFiles(p *Pass, stage *instructions.Stage, wd string) *stageFiles {
+// starts in the working directory wd with the environment env (may be nil),
+// expanding variables in destinations as the ENV and ARG instructions of the
+// stage set them.
+func newStageFiles(p *Pass, stage *instructions.Stage, wd string, env map[string]string) *stageFiles {
 	sf := &stageFiles{p: p}
+	vars := maps.Clone(env)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	lex := shell.NewLex(rune(p.File.Escape))
+	expand := func(s string) string {
+		if !strings.Contains(s, "$") {
+			return s
+		}
+		var kv []string
+		for k, v := range vars {
+			kv = append(kv, k+"="+v)
+		}
+		res, err := lex.ProcessWordWithMatches(s, shell.EnvsFromSlice(kv))
+		if err != nil || len(res.Unmatched) > 0 {
+			return s
+		}
+		return res.Result
+	}
 	for _, c := range stage.Commands {
 		switch c := c.(type) {
+		case *instructions.EnvCommand:
+			for _, e := range c.Env {
+				vars[e.Key] = expand(e.Value)
+			}
+		case *instructions.ArgCommand:
+			for _, a := range c.Args {
+				if a.Value != nil {
+					vars[a.Key] = expand(*a.Value)
+				}
+			}
 		case *instructions.WorkdirCommand:
-			wd = resolvePath(wd, c.Path)
+			wd = resolvePath(wd, expand(c.Path))
 		case *instructions.CopyCommand:
-			sf.add(p.File.InstrOf(c), wd, c.From, c.SourcesAndDest)
+			sd := c.SourcesAndDest
+			sd.DestPath = expand(sd.DestPath)
+			sf.add(p.File.InstrOf(c), wd, c.From, sd)
 		case *instructions.AddCommand:
-			sf.add(p.File.InstrOf(c), wd, "", c.SourcesAndDest)
+			sd := c.SourcesAndDest
+			sd.DestPath = expand(sd.DestPath)
+			sf.add(p.File.InstrOf(c), wd, "", sd)
 		}
 	}
 	sf.workdir = wd
