@@ -10,6 +10,7 @@ import (
 // the shape of the file first, then the ones that tidy what is there.
 var all = []*Rule{
 	ExecForm,
+	AptHygiene,
 }
 
 // All returns every rule, in registry order.
