@@ -11,6 +11,7 @@ import (
 var all = []*Rule{
 	ExecForm,
 	AptHygiene,
+	AddToCopy,
 }
 
 // All returns every rule, in registry order.
