@@ -8,7 +8,9 @@ import (
 
 // all lists every rule in the order the driver runs them: rules that change
 // the shape of the file first, then the ones that tidy what is there.
-var all = []*Rule{}
+var all = []*Rule{
+	Suppression, // last: checks the dfslim:ignore comments that name the rules above
+}
 
 // All returns every rule, in registry order.
 func All() []*Rule { return slices.Clone(all) }
