@@ -179,7 +179,7 @@ func loadConfig(path string) (*configFile, error) {
 	c := &configFile{path: shown, dir: filepath.Dir(abs)}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", shown, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, yamlError(shown, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return c, nil // empty file
@@ -210,6 +210,18 @@ func loadConfig(path string) (*configFile, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// yamlError puts the line of a YAML syntax error where dfslim's errors have it:
+// "file:line: message".
+func yamlError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil && line > 0 {
+		_, rest, _ := strings.Cut(msg, ":")
+		return &rewrite.Error{File: file, Line: line, Err: errors.New(strings.TrimSpace(rest))}
+	}
+	return fmt.Errorf("%s: %s", file, msg)
 }
 
 // settingKeys are the keys of a settings layer, at the top level and in overrides.

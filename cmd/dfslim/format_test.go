@@ -247,8 +247,8 @@ func TestColorFor(t *testing.T) {
 	defer dev.Close()
 	for _, tt := range []struct {
 		color, noColor, term string
-		w              any
-		want           bool
+		w                    any
+		want                 bool
 	}{
 		{"always", "1", "dumb", &buf, true},
 		{"never", "", "xterm", dev, false},
