@@ -1,11 +1,9 @@
-package rewrite_test
+package rewrite
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/dfslim/dfslim/rewrite"
 )
 
 // corpusFiles returns the corpus Dockerfiles named by $DFSLIM_CORPUS, or skips.
@@ -39,13 +37,13 @@ func corpusFiles(tb testing.TB) map[string][]byte {
 func TestCorpusRoundTrip(t *testing.T) {
 	parsed := 0
 	for name, src := range corpusFiles(t) {
-		f, err := rewrite.Parse(name, src)
+		f, err := Parse(name, src)
 		if err != nil {
 			t.Logf("%v", err) // BuildKit rejects a few; they must be errors, not panics
 			continue
 		}
 		parsed++
-		out, err := rewrite.Apply(f.Src, nil)
+		out, err := Apply(f.Src, nil)
 		if err != nil || string(out) != string(src) {
 			t.Errorf("%s: round trip changed the file", name)
 		}
@@ -54,7 +52,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 	t.Logf("%d corpus files round-tripped byte-identical", parsed)
 }
 
-func checkSpans(t *testing.T, f *rewrite.File) {
+func checkSpans(t *testing.T, f *File) {
 	t.Helper()
 	last := 0
 	for _, in := range f.Instrs {
@@ -63,7 +61,7 @@ func checkSpans(t *testing.T, f *rewrite.File) {
 			return
 		}
 		last = in.Span.End
-		kw := f.Text(rewrite.Span{Start: in.Span.Start, End: min(in.Span.Start+len(in.Node.Value), len(f.Src))})
+		kw := f.Text(Span{Start: in.Span.Start, End: min(in.Span.Start+len(in.Node.Value), len(f.Src))})
 		if !equalFold(kw, in.Node.Value) {
 			t.Errorf("%s:%d: span starts with %q, want keyword %q", f.Name, in.StartLine, kw, in.Node.Value)
 		}

@@ -120,11 +120,15 @@ func (f *File) locate(err error) error {
 	var le *parser.LocationError
 	if errors.As(err, &le) {
 		for _, rs := range le.Locations {
-			if len(rs) > 0 && rs[0].Start.Line > 0 {
+			if len(rs) > 0 {
 				line = rs[0].Start.Line
 				break
 			}
 		}
+	}
+	// BuildKit reports directive errors with the 0-based line number.
+	if m := err.Error(); strings.Contains(m, "escape token") || strings.Contains(m, "parser directive") {
+		line++
 	}
 	// Keep the message on one line: BuildKit's errors carry no newlines, but be sure.
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")

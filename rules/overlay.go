@@ -55,3 +55,11 @@ func (i memInfo) Mode() fs.FileMode  { return 0o644 }
 func (i memInfo) ModTime() time.Time { return time.Time{} }
 func (i memInfo) IsDir() bool        { return false }
 func (i memInfo) Sys() any           { return nil }
+
+// readFile reads name from fsys, which may be nil.
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	if fsys == nil {
+		return nil, fs.ErrNotExist
+	}
+	return fs.ReadFile(fsys, name)
+}

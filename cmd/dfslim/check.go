@@ -55,7 +55,7 @@ stderr in every format.`,
 				return err
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			report := newReporter(format, stdout, o.colorFor(stdout))
+			report := newReporter(format, stdout, o.colorFor(stdout), rules.All())
 			paths, errs := expandPaths(args)
 			status := 0
 			for _, err := range errs {

@@ -234,6 +234,7 @@ printed, 2 an error.`,
 				fmt.Fprintln(stderr, err)
 				status = 2
 			}
+			claimed := map[string]string{} // context file -> the Dockerfile whose fix changed it
 			processAll(paths, func(p string) outcome { return fixOne(p, nil, &o) }, func(out outcome) {
 				if out.err != nil {
 					fmt.Fprintln(stderr, out.err)
@@ -241,6 +242,7 @@ printed, 2 an error.`,
 					return
 				}
 				reportFindings(stderr, out, o.colorFor(stderr))
+				out.changes = dropClaimed(stderr, out, claimed)
 				switch {
 				case write:
 					for _, c := range out.changes {
@@ -273,6 +275,28 @@ printed, 2 an error.`,
 	cmd.Flags().BoolVarP(&write, "write", "w", false, "write the changes to the files")
 	cmd.Flags().BoolVarP(&list, "list", "l", false, "list the files that would change")
 	return cmd
+}
+
+// dropClaimed removes the changes to context files that an earlier Dockerfile
+// of this run already changed (two Dockerfiles sharing one .dockerignore, say):
+// both were computed from the same original, so only the first is kept, and
+// the next run of dfslim merges the other.
+func dropClaimed(stderr io.Writer, out outcome, claimed map[string]string) []change {
+	kept := out.changes[:0]
+	for _, c := range out.changes {
+		if c.path == out.path {
+			kept = append(kept, c)
+			continue
+		}
+		if first, ok := claimed[c.path]; ok {
+			fmt.Fprintf(stderr, "%s: change to %s left for the next run (%s changed it first)\n",
+				displayPath(out.path), displayPath(c.path), displayPath(first))
+			continue
+		}
+		claimed[c.path] = out.path
+		kept = append(kept, c)
+	}
+	return kept
 }
 
 func summary(c change) string {

@@ -49,12 +49,14 @@ type reporter interface {
 	finish() error
 }
 
-func newReporter(format string, w io.Writer, color bool) reporter {
+// newReporter returns the reporter of format writing to w. SARIF describes
+// ruleSet in its rule metadata.
+func newReporter(format string, w io.Writer, color bool, ruleSet []*rules.Rule) reporter {
 	switch format {
 	case formatJSON:
 		return &jsonReporter{w: w}
 	case formatSARIF:
-		return &sarifReporter{w: w}
+		return &sarifReporter{w: w, rules: ruleSet}
 	case formatGitHub:
 		return &githubReporter{w: w}
 	}

@@ -22,6 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/format golden files")
 var (
 	// upperKeyword: a safe fix on each lower-case keyword.
 	testUpperKeyword = &rules.Rule{Name: "upper-keyword", Summary: "Test: upper-case keywords", Safety: rules.Safe,
+		Why: "Keywords in upper case stand out.", FixSafety: "Case does not change the meaning.",
 		Run: func(p *rules.Pass) error {
 			for _, in := range p.File.Instrs {
 				kw := rewrite.Span{Start: in.Span.Start, End: in.Span.Start + len(in.Node.Value)}
@@ -36,6 +37,7 @@ var (
 		}}
 	// testIgnoreFile: an unsafe fix that edits the Dockerfile and creates a context file.
 	testIgnoreFile = &rules.Rule{Name: "ignore-file", Summary: "Test: add an ignore file", Safety: rules.Unsafe,
+		Why: "A small context builds fast.", FixSafety: "The new file may hide a file that the build needs.",
 		Run: func(p *rules.Pass) error {
 			in := p.File.Instrs[0]
 			p.Report(rules.Finding{Span: in.Span, Message: "no .dockerignore, 100% of the context is sent", Fix: &rules.Fix{
@@ -48,6 +50,7 @@ var (
 	// testAdvice: no fix, at a span after non-ASCII text, with a message that
 	// needs escaping in workflow commands.
 	testAdvice = &rules.Rule{Name: "advice", Summary: "Test: advice", Safety: rules.DisplayOnly,
+		Why: "Coffee.", FixSafety: "No fix.",
 		Run: func(p *rules.Pass) error {
 			if i := bytes.Index(p.File.Src, []byte("☕")); i >= 0 {
 				p.Reportf(rewrite.Span{Start: i, End: i + len("☕")}, "coffee: 100%%, a, b:\nsecond line")
@@ -55,6 +58,8 @@ var (
 			return nil
 		}}
 )
+
+var testRules = []*rules.Rule{testUpperKeyword, testIgnoreFile, testAdvice}
 
 // testOutcomes checks a small tree with the test rules and returns what
 // check would hand its reporter: two Dockerfiles with findings, one with a
@@ -77,7 +82,7 @@ func testOutcomes(t *testing.T) []outcome {
 		}
 	}
 	t.Chdir(dir)
-	opts := rules.Options{Rules: []*rules.Rule{testUpperKeyword, testIgnoreFile, testAdvice}}
+	opts := rules.Options{Rules: testRules}
 	var outs []outcome
 	for _, path := range []string{"app/Dockerfile", "broken/Dockerfile", "clean/Dockerfile"} {
 		out := outcome{path: path, dir: filepath.Dir(path)}
@@ -99,7 +104,7 @@ func testOutcomes(t *testing.T) []outcome {
 func render(t *testing.T, format string, outs []outcome) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	r := newReporter(format, &b, false)
+	r := newReporter(format, &b, false, testRules)
 	for _, out := range outs {
 		r.add(out)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -134,6 +135,7 @@ func sarifLevel(severity string) string {
 
 type sarifReporter struct {
 	w             io.Writer
+	rules         []*rules.Rule // described in tool.driver.rules; ruleIndex points into it
 	results       []sarifResult
 	notifications []sarifNotification
 }
@@ -163,7 +165,7 @@ func (r *sarifReporter) add(out outcome) {
 				Region:           textRegion(out.file.Src, fd.Span),
 			}}},
 		}
-		if i := ruleIndex(fd.Rule); i >= 0 {
+		if i := slices.IndexFunc(r.rules, func(rule *rules.Rule) bool { return rule.Name == fd.Rule }); i >= 0 {
 			res.RuleIndex = &i
 		}
 		if fx := fd.Fix; fx != nil {
@@ -177,7 +179,7 @@ func (r *sarifReporter) add(out outcome) {
 
 func (r *sarifReporter) finish() error {
 	driver := sarifDriver{Name: "dfslim", Version: version(), InformationURI: projectURL, Rules: []sarifRule{}}
-	for _, rule := range rules.All() {
+	for _, rule := range r.rules {
 		driver.Rules = append(driver.Rules, sarifRuleOf(rule))
 	}
 	if r.results == nil {
@@ -204,16 +206,6 @@ func sarifRuleOf(r *rules.Rule) sarifRule {
 		HelpURI:          rulesDocURL + "#" + r.Name,
 		Properties:       map[string]any{"fixSafety": r.Safety.String()},
 	}
-}
-
-// ruleIndex returns the index of the rule called name in the driver's rules.
-func ruleIndex(name string) int {
-	for i, r := range rules.All() {
-		if r.Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // artifact locates a file by a relative URI reference, or a file URI when

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/dfslim/dfslim/rules"
@@ -26,9 +25,9 @@ func TestRulesDocUpToDate(t *testing.T) {
 
 var kebab = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
-// TestRuleDocs checks that every rule documents itself fully enough for the
-// generated page and "dfslim explain".
-func TestRuleDocs(t *testing.T) {
+// TestRuleNames checks what the page's anchors and SARIF rule ids rely on:
+// names are kebab-case and unique. (rules/docs_test.go checks the texts.)
+func TestRuleNames(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range rules.All() {
 		if !kebab.MatchString(r.Name) {
@@ -38,20 +37,5 @@ func TestRuleDocs(t *testing.T) {
 			t.Errorf("rule %q is registered twice", r.Name)
 		}
 		seen[r.Name] = true
-		if r.Summary == "" || strings.HasSuffix(r.Summary, ".") || strings.Contains(r.Summary, "\n") {
-			t.Errorf("rule %s: Summary must be one line without a final period: %q", r.Name, r.Summary)
-		}
-		if strings.TrimSpace(r.Why) == "" {
-			t.Errorf("rule %s: no Why", r.Name)
-		}
-		if strings.TrimSpace(r.FixSafety) == "" {
-			t.Errorf("rule %s: no FixSafety", r.Name)
-		}
-		if (r.Before == "") != (r.After == "") {
-			t.Errorf("rule %s: Before and After go together", r.Name)
-		}
-		if r.Run == nil {
-			t.Errorf("rule %s: no Run", r.Name)
-		}
 	}
 }

@@ -1,0 +1,506 @@
+package rules
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/distribution/reference"
+)
+
+// Runtime image kinds: what an image can run.
+const (
+	KindStatic = "static" // a static binary: no libc
+	KindGlibc  = "glibc"  // a binary linked against glibc (distroless base)
+	KindCC     = "cc"     // a glibc binary that also needs libgcc/libstdc++
+	KindPython = "python"
+	KindNode   = "node"
+	KindJava   = "java"
+)
+
+// Runtime image flavors, the values of --base.
+const (
+	Distroless = "distroless"
+	Chainguard = "chainguard"
+)
+
+// Image is a runtime image from the catalog.
+type Image struct {
+	Ref      string // reference with an explicit tag: "gcr.io/distroless/static-debian12:nonroot"
+	Flavor   string // Distroless or Chainguard
+	Kind     string // KindStatic, KindGlibc, KindCC, KindPython, KindNode or KindJava
+	Libc     string // "none" or "glibc"
+	Language string // "python", "node", "java", or "" for static/glibc/cc
+	Version  string // the language version: "3.11", "20", "17"; "" without a language
+	User     string // the default user, numeric: "65532"
+	DebugRef string // the variant with a shell: ":debug-nonroot", ":latest-dev"
+	Distro   string // "debian12", "debian13" or "wolfi"
+	Shell    bool   // the image has a shell (only debug variants do)
+	// Entrypoint is the image's ENTRYPOINT; empty for static, glibc and cc.
+	// The debug variants of distroless static/base/cc have ["/busybox/sh"].
+	Entrypoint []string
+	SizeMB     int // approximate uncompressed size, for estimates only
+}
+
+// BaseInfo says what kind of image a FROM reference names.
+type BaseInfo struct {
+	// Family is one of: debian, ubuntu, alpine, amazonlinux, rhel, golang,
+	// rust, node, python, java, lambda-provided, lambda-language, distroless,
+	// chainguard, scratch, unknown.
+	Family   string
+	Language string // "go", "rust", "node", "python", "java", …; "" for OS images
+	Version  string // language version as far as the tag tells ("1.22", "20", "3.11", "17"); Lambda: "al2", "al2023"
+	Libc     string // "glibc", "musl", "none", or "" when unknown
+	Distro   string // "debian12", "debian13", "alpine", "ubuntu", "al2023", "wolfi", …; "" when unknown
+	Runtime  bool   // already a slim runtime image (distroless, Chainguard runtime, scratch)
+	Name     string // the repository without tag, normalized: "docker.io/library/golang"
+	Tag      string // the tag, "" when none
+}
+
+// Unknown is the Family of a reference dfslim cannot classify, including one
+// that uses build arguments.
+const Unknown = "unknown"
+
+//go:embed catalog.json
+var catalogJSON []byte
+
+type catalogImage struct {
+	Ref             string   `json:"ref"`
+	DebugRef        string   `json:"debugRef"`
+	Flavor          string   `json:"flavor"`
+	Distro          string   `json:"distro"`
+	Kind            string   `json:"kind"`
+	Libc            string   `json:"libc"`
+	Language        string   `json:"language"`
+	Version         string   `json:"version"`
+	User            string   `json:"user"`
+	Entrypoint      []string `json:"entrypoint"`
+	DebugEntrypoint []string `json:"debugEntrypoint"`
+	SizeMB          int      `json:"sizeMB"`
+}
+
+type catalogFamily struct {
+	Family       string   `json:"family"`
+	Repos        []string `json:"repos"`
+	Language     string   `json:"language"`
+	VersionParts int      `json:"versionParts"`
+	Libc         string   `json:"libc"`
+	Distro       string   `json:"distro"`
+}
+
+type catalogData struct {
+	Images      []catalogImage `json:"images"`
+	KindAliases []struct {
+		Flavor, Kind, As string
+	} `json:"kindAliases"`
+	Families      []catalogFamily   `json:"families"`
+	DistroTags    map[string]string `json:"distroTags"`
+	NodeCodenames map[string]string `json:"nodeCodenames"`
+}
+
+// catalog is loaded once per process.
+var catalog = sync.OnceValue(func() *catalogData {
+	var c catalogData
+	if err := json.Unmarshal(catalogJSON, &c); err != nil {
+		panic("rules: bad catalog.json: " + err.Error())
+	}
+	return &c
+})
+
+func (ci *catalogImage) image(debug bool) *Image {
+	img := &Image{
+		Ref: ci.Ref, Flavor: ci.Flavor, Kind: ci.Kind, Libc: ci.Libc, Language: ci.Language,
+		Version: ci.Version, User: ci.User, DebugRef: ci.DebugRef, Distro: ci.Distro,
+		Entrypoint: slices.Clone(ci.Entrypoint), SizeMB: ci.SizeMB,
+	}
+	if debug {
+		img.Ref, img.Shell, img.Entrypoint = ci.DebugRef, true, slices.Clone(ci.DebugEntrypoint)
+	}
+	return img
+}
+
+// Images returns every runtime image of the catalog (the non-debug variants), in catalog order.
+func Images() []*Image {
+	c := catalog()
+	out := make([]*Image, len(c.Images))
+	for i := range c.Images {
+		out[i] = c.Images[i].image(false)
+	}
+	return out
+}
+
+// CatalogImage returns the catalog image that ref names, either variant
+// (the debug one has Shell set), or nil. Tags and digests must match the
+// catalog's; the registry may be written in any normalized form.
+func CatalogImage(ref string) *Image {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return nil
+	}
+	want := reference.TagNameOnly(n)
+	c := catalog()
+	for i := range c.Images {
+		ci := &c.Images[i]
+		for _, debug := range []bool{false, true} {
+			r := ci.Ref
+			if debug {
+				r = ci.DebugRef
+			}
+			if m, err := reference.ParseNormalizedNamed(r); err == nil && m.String() == trimDigest(want).String() {
+				return ci.image(debug)
+			}
+		}
+	}
+	return nil
+}
+
+// trimDigest drops a digest so that "img:tag@sha256:…" matches "img:tag".
+func trimDigest(n reference.Named) reference.Named {
+	if _, ok := n.(reference.Digested); !ok {
+		return n
+	}
+	if t, ok := n.(reference.Tagged); ok {
+		if r, err := reference.WithTag(reference.TrimNamed(n), t.Tag()); err == nil {
+			return r
+		}
+	}
+	return n
+}
+
+// RuntimeImage returns the catalog image of flavor ("" means distroless) that
+// runs kind, or an error that says why there is none.
+//
+// For KindPython, KindNode and KindJava, version is the language version of
+// the build ("3.11", "20", "17"; longer versions are cut to what matters) and
+// must match the image exactly. For KindStatic, KindGlibc and KindCC, version
+// may name the builder's Debian generation ("debian13", "trixie", "13") to
+// choose the image's; any other value means debian12 (see catalog.json).
+// With debug the result is the variant with a shell: Ref is the debug
+// reference and Entrypoint the debug image's.
+func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
+	switch kind {
+	case KindStatic, KindGlibc, KindCC:
+		return RuntimeImageOn(flavor, kind, "", version, debug)
+	}
+	return RuntimeImageOn(flavor, kind, version, "", debug)
+}
+
+// RuntimeImageOn is [RuntimeImage] with the builder's distro given apart from
+// the language version: "debian12", "debian13" (or bookworm, trixie), or "".
+// A language image of the builder's Debian generation is preferred when it
+// has the version; otherwise debian12, then debian13.
+func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, error) {
+	if flavor == "" {
+		flavor = Distroless
+	}
+	c := catalog()
+	if flavor != Distroless && flavor != Chainguard {
+		return nil, fmt.Errorf("unknown runtime image family %q (want %s or %s)", flavor, Distroless, Chainguard)
+	}
+	for _, a := range c.KindAliases {
+		if a.Flavor == flavor && a.Kind == kind {
+			kind = a.As
+		}
+	}
+	var cands []*catalogImage
+	for i := range c.Images {
+		if ci := &c.Images[i]; ci.Flavor == flavor && ci.Kind == kind {
+			cands = append(cands, ci)
+		}
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%s has no %s runtime image", flavor, kind)
+	}
+	distro = debianGeneration(distro)
+	if cands[0].Language == "" {
+		want := "debian12"
+		if distro == "debian13" {
+			want = distro
+		}
+		for _, ci := range cands {
+			if ci.Distro == want || flavor == Chainguard {
+				return ci.image(debug), nil
+			}
+		}
+		return cands[0].image(debug), nil
+	}
+	lang := cands[0].Language
+	if version == "" {
+		return nil, fmt.Errorf("the %s version of the build is unknown, so no %s %s image can be matched to it", languageName(lang), flavor, languageName(lang))
+	}
+	v := trimVersion(version, versionParts(lang))
+	if strings.Count(v, ".")+1 < versionParts(lang) {
+		return nil, fmt.Errorf("%s version %s is not precise enough to match a %s image (need major.minor)", languageName(lang), version, flavor)
+	}
+	var have []string
+	var match []*catalogImage
+	for _, ci := range cands {
+		if !slices.Contains(have, ci.Version) {
+			have = append(have, ci.Version)
+		}
+		if ci.Version == v {
+			match = append(match, ci)
+		}
+	}
+	if len(match) == 0 {
+		return nil, fmt.Errorf("%s has no %s %s image (it has %s)", flavor, languageName(lang), v, strings.Join(have, ", "))
+	}
+	for _, pref := range []string{distro, "debian12", "debian13"} {
+		for _, ci := range match {
+			if pref != "" && ci.Distro == pref {
+				return ci.image(debug), nil
+			}
+		}
+	}
+	return match[0].image(debug), nil
+}
+
+// debianGeneration normalizes "13", "trixie", "debian13" to "debian13", and so on.
+func debianGeneration(s string) string {
+	s = strings.ToLower(s)
+	if g, ok := catalog().DistroTags[s]; ok {
+		return g
+	}
+	if strings.HasPrefix(s, "debian") {
+		return s
+	}
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		return "debian" + s
+	}
+	return s
+}
+
+func languageName(lang string) string {
+	switch lang {
+	case "node":
+		return "Node.js"
+	case "python":
+		return "Python"
+	case "java":
+		return "Java"
+	case "go":
+		return "Go"
+	case "rust":
+		return "Rust"
+	}
+	return lang
+}
+
+// versionParts is how many dot-separated parts of a version select a runtime.
+func versionParts(lang string) int {
+	if lang == "python" {
+		return 2
+	}
+	return 1
+}
+
+// trimVersion keeps the first n dot-separated numeric parts of v.
+func trimVersion(v string, n int) string {
+	parts := strings.Split(v, ".")
+	var out []string
+	for _, p := range parts {
+		if len(out) == n {
+			break
+		}
+		d := leadingDigits(p)
+		if d == "" {
+			break
+		}
+		out = append(out, d)
+		if d != p {
+			break
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// LanguageKind returns the runtime kind for an interpreted language ("python",
+// "node", "java"), or "" for compiled languages, whose kind depends on how the
+// binary was linked.
+func LanguageKind(language string) string {
+	switch language {
+	case "python":
+		return KindPython
+	case "node":
+		return KindNode
+	case "java":
+		return KindJava
+	}
+	return ""
+}
+
+// ClassifyBase says what a FROM reference is. A reference that uses build
+// arguments, or that does not parse, is [Unknown].
+func ClassifyBase(ref string) BaseInfo {
+	if strings.EqualFold(ref, "scratch") {
+		return BaseInfo{Family: "scratch", Libc: "none", Runtime: true, Name: "scratch"}
+	}
+	if strings.Contains(ref, "$") {
+		return BaseInfo{Family: Unknown}
+	}
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return BaseInfo{Family: Unknown}
+	}
+	b := BaseInfo{Family: Unknown, Name: n.Name()}
+	if t, ok := n.(reference.Tagged); ok {
+		b.Tag = t.Tag()
+	}
+	domain, path := reference.Domain(n), reference.Path(n)
+	switch {
+	case domain == "gcr.io" && strings.HasPrefix(path, "distroless/"):
+		classifyDistroless(&b, strings.TrimPrefix(path, "distroless/"))
+		return b
+	case domain == "cgr.dev":
+		classifyChainguard(&b, path[strings.LastIndex(path, "/")+1:])
+		return b
+	}
+	c := catalog()
+	for _, fam := range c.Families {
+		if !slices.ContainsFunc(fam.Repos, func(r string) bool { return repoMatches(r, domain, path) }) {
+			continue
+		}
+		b.Family, b.Language, b.Libc, b.Distro = fam.Family, fam.Language, fam.Libc, fam.Distro
+		tokens := strings.Split(strings.ToLower(b.Tag), "-")
+		for _, t := range tokens {
+			if strings.HasPrefix(t, "alpine") {
+				b.Libc, b.Distro = "musl", "alpine"
+			} else if d, ok := c.DistroTags[t]; ok {
+				b.Distro = d
+				if d == "windows" {
+					b.Libc = ""
+				}
+			}
+		}
+		switch fam.Family {
+		case "debian":
+			if g := debianGeneration(trimVersion(b.Tag, 1)); g != "" && b.Distro == "" {
+				b.Distro = g
+			}
+		case "java":
+			b.Version = javaVersion(path, tokens)
+		case "node":
+			b.Version = trimVersion(tokens[0], fam.VersionParts)
+			if v, ok := c.NodeCodenames[tokens[0]]; ok {
+				b.Version = v
+			}
+		case "lambda-provided":
+			if len(tokens) > 0 && (tokens[0] == "al2" || tokens[0] == "al2023") {
+				b.Version, b.Distro = tokens[0], tokens[0]
+			}
+		case "lambda-language":
+			b.Language = path[strings.LastIndex(path, "/")+1:]
+			if b.Language == "nodejs" {
+				b.Language = "node"
+			}
+			b.Version = trimVersion(tokens[0], versionParts(b.Language))
+		default:
+			if fam.VersionParts > 0 {
+				b.Version = trimVersion(tokens[0], fam.VersionParts)
+			}
+		}
+		return b
+	}
+	return b
+}
+
+// repoMatches reports whether a catalog repo ("library/golang",
+// "public.ecr.aws/lambda/provided") names domain/path. Docker Hub repos also
+// match their mirrors ("public.ecr.aws/docker/library/golang").
+func repoMatches(repo, domain, path string) bool {
+	if strings.Count(repo, "/") >= 2 || strings.Contains(strings.SplitN(repo, "/", 2)[0], ".") {
+		return domain+"/"+path == repo
+	}
+	return path == repo || strings.HasSuffix(path, "/"+repo)
+}
+
+// javaVersion finds the JDK major version in a Java image tag. Build-tool
+// images (maven, gradle) put their own version first and the JDK's after a
+// vendor word: "3.9-eclipse-temurin-17", "8.5-jdk17", "3-openjdk-17-slim".
+func javaVersion(path string, tokens []string) string {
+	tool := strings.HasSuffix(path, "/maven") || strings.HasSuffix(path, "/gradle")
+	vendors := []string{"temurin", "openjdk", "jdk", "jre", "corretto", "amazoncorretto", "sapmachine", "semeru", "zulu", "graalvm", "ibmjava", "liberica"}
+	for i, t := range tokens {
+		for _, v := range []string{"jdk", "jre", "openjdk"} {
+			if rest := strings.TrimPrefix(t, v); rest != t && rest != "" && leadingDigits(rest) == rest {
+				return rest
+			}
+		}
+		if slices.Contains(vendors, t) && i+1 < len(tokens) && leadingDigits(tokens[i+1]) != "" {
+			return trimVersion(tokens[i+1], 1)
+		}
+	}
+	if tool || len(tokens) == 0 {
+		return ""
+	}
+	v := trimVersion(strings.SplitN(tokens[0], "_", 2)[0], 1)
+	if v == "1" && len(tokens[0]) > 2 { // "1.8.0_402": Java 8
+		return trimVersion(strings.TrimPrefix(tokens[0], "1."), 1)
+	}
+	return v
+}
+
+func classifyDistroless(b *BaseInfo, name string) {
+	b.Family, b.Runtime, b.Libc = "distroless", true, "glibc"
+	if i := strings.LastIndex(name, "-debian"); i >= 0 {
+		b.Distro = name[i+1:]
+		name = name[:i]
+	}
+	switch {
+	case name == "static":
+		b.Libc = "none"
+	case name == "python3":
+		b.Language = "python"
+		for _, ci := range catalog().Images {
+			if ci.Flavor == Distroless && ci.Language == "python" && ci.Distro == b.Distro {
+				b.Version = ci.Version
+			}
+		}
+	case strings.HasPrefix(name, "nodejs"):
+		b.Language, b.Version = "node", strings.TrimPrefix(name, "nodejs")
+	case strings.HasPrefix(name, "java"):
+		b.Language, b.Version = "java", leadingDigits(strings.TrimPrefix(name, "java"))
+	}
+}
+
+func classifyChainguard(b *BaseInfo, name string) {
+	b.Family, b.Libc, b.Distro = "chainguard", "glibc", "wolfi"
+	dev := strings.HasSuffix(b.Tag, "-dev") || b.Tag == "dev"
+	switch name {
+	case "static":
+		b.Libc = "none"
+	case "go":
+		b.Language = "go"
+	case "rust":
+		b.Language = "rust"
+	case "jdk", "jre", "maven", "gradle":
+		b.Language = "java"
+	case "node", "python":
+		b.Language = name
+	}
+	for _, ci := range catalog().Images {
+		if ci.Flavor == Chainguard && strings.HasSuffix(reference.Path(mustName(ci.Ref)), "/"+name) {
+			b.Runtime = !dev
+			b.Version = ci.Version
+		}
+	}
+}
+
+func mustName(ref string) reference.Named {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}

@@ -1,0 +1,114 @@
+package rules_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/rules"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// corpus returns the corpus files named by $DFSLIM_CORPUS in name order, or skips.
+func corpus(tb testing.TB) (names []string, srcs [][]byte) {
+	tb.Helper()
+	dir := os.Getenv("DFSLIM_CORPUS")
+	if dir == "" {
+		tb.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, e.Name())
+		srcs = append(srcs, data)
+	}
+	sort.Sort(byName{names, srcs})
+	return names, srcs
+}
+
+type byName struct {
+	names []string
+	srcs  [][]byte
+}
+
+func (b byName) Len() int           { return len(b.names) }
+func (b byName) Less(i, j int) bool { return b.names[i] < b.names[j] }
+func (b byName) Swap(i, j int) {
+	b.names[i], b.names[j] = b.names[j], b.names[i]
+	b.srcs[i], b.srcs[j] = b.srcs[j], b.srcs[i]
+}
+
+// TestCorpusFixAllRules runs every rule over every corpus file and checks the
+// driver's guarantees: the output parses, and fixing it again changes nothing.
+func TestCorpusFixAllRules(t *testing.T) {
+	names, srcs := corpus(t)
+	parsed, changed, notIdempotent := 0, 0, 0
+	applied := map[string]int{}
+	for i, src := range srcs {
+		f, err := rewrite.Parse(names[i], src)
+		if err != nil {
+			continue
+		}
+		parsed++
+		res, err := rules.Run(f, nil, rules.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", names[i], err)
+			continue
+		}
+		if !bytes.Equal(res.File.Src, src) {
+			changed++
+			if _, err := rewrite.Parse(names[i], res.File.Src); err != nil {
+				t.Errorf("%s: output does not parse: %v", names[i], err)
+			}
+		}
+		for r, n := range res.Applied {
+			applied[r] += n
+		}
+		again, err := rules.Run(res.File, nil, rules.Options{})
+		if err != nil || again.Changed() {
+			notIdempotent++
+			t.Errorf("%s: not idempotent (err %v): second run applied %v", names[i], err, again.Applied)
+		}
+	}
+	t.Logf("corpus: %d files parsed, %d changed, %d not idempotent; fixes applied per rule: %v", parsed, changed, notIdempotent, applied)
+}
+
+// BenchmarkParseOnly is the floor: BuildKit's parser alone over the corpus.
+func BenchmarkParseOnly(b *testing.B) {
+	_, srcs := corpus(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, src := range srcs {
+			parser.Parse(bytes.NewReader(src))
+		}
+	}
+}
+
+// BenchmarkFixCorpus is dfslim's whole job per file: parse, run every rule
+// to a fixed point, and print the patch.
+func BenchmarkFixCorpus(b *testing.B) {
+	names, srcs := corpus(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, src := range srcs {
+			f, err := rewrite.Parse(names[i], src)
+			if err != nil {
+				continue
+			}
+			res, err := rules.Run(f, nil, rules.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rewrite.Unified(names[i], src, res.File.Src, false)
+		}
+	}
+}
