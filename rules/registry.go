@@ -12,6 +12,7 @@ import (
 var all = []*Rule{
 	ExecForm,
 	AptHygiene,
+	AddToCopy,
 }
 
 // All returns every rule, in registry order.
