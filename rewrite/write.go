@@ -1,7 +1,7 @@
 package rewrite
 
 import (
-	"fmt"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +17,7 @@ func WriteFile(name string, data []byte) (err error) {
 	fi, err := os.Lstat(name)
 	switch {
 	case err == nil && !fi.Mode().IsRegular():
-		return fmt.Errorf("%s: not a regular file", name)
+		return &fs.PathError{Op: "write", Path: name, Err: errors.New("not a regular file")}
 	case err == nil:
 		perm = fi.Mode().Perm()
 	case !os.IsNotExist(err):

@@ -54,31 +54,35 @@ node_modules and .env in its directory, the rule creates:
     **/.dockerignore`,
 	FixSafety: `
 The fix never hides a file the build reads. The rule computes every context path that a
-COPY, an ADD (not URLs or Git) or a RUN --mount=type=bind of any stage reads, with the
-ARG defaults and with every variable unknown (a build argument can change any ARG), in
-the Dockerfile and in every other Dockerfile of the context that shares the ignore file.
-Each candidate is then judged with moby/patternmatcher, as BuildKit does, against the
-user's lines (` + "`!`" + ` exceptions, ` + "`**`" + `, a leading /) and the entries already chosen:
+COPY, an ADD (not URLs or Git) or a RUN --mount=type=bind of any stage reads, in the
+Dockerfile and in every other Dockerfile of the context that shares the ignore file. A
+variable in a source counts twice, with its ARG default and as a wildcard, since a build
+argument can change any ARG (so ` + "`COPY ${DIR} .`" + ` reads the whole context). Each candidate
+is judged with moby/patternmatcher, as BuildKit does, against the user's lines (` + "`!`" + `
+exceptions, ` + "`**`" + `, a leading /) and the entries already chosen:
 
-- an entry that would exclude a path a COPY names, a path a wildcard source matches, or
-  a path the user re-included with ` + "`!`" + `, is dropped;
-- a path that a stage only reads as part of a larger read (` + "`COPY . .`" + `, a directory) may go
-  when no build needs it: VCS, editor and CI data, caches, and the Dockerfiles; .git
-  stays when that stage runs git or the project takes its version from git
-  (setuptools-scm, hatch-vcs…);
-- a build output (node_modules, target, dist, build, .venv) is excluded only when the
-  Dockerfile rebuilds it (npm ci, cargo build, mvn package, gradle build, pip install…)
-  and every stage that reads it runs that command, in itself or in a stage it is built
-  on. A prebuilt dist/ that is copied, or a node_modules that ` + "`COPY . .`" + ` brings without an
-  install, stays;
-- a secret that a stage reads from a directory it names, a test fixture (under testdata,
-  test, tests, fixtures…) that a stage reads, or a file whose name a RUN uses
-  (` + "`cp .env.example .env`" + `), is kept by a ` + "`!`" + ` exception after the entry; a secret the
-  Dockerfile names is kept too, and reported;
-- no entry may re-include a file the user's lines exclude.
+- an entry that would exclude a path a COPY names or a wildcard source matches, or a
+  path the user re-included with ` + "`!`" + `, is dropped;
+- a path that a stage reads as part of a larger read (` + "`COPY . .`" + `, a directory) may go
+  when no build needs it: VCS, editor and CI data, caches, the Dockerfiles. .git stays
+  when that stage runs git or the project takes its version from git (setuptools-scm,
+  hatch-vcs…);
+- a build output (node_modules, target, dist, build, .venv) goes when no stage reads it;
+  a stage that reads it must rebuild it (npm ci, cargo build, mvn package, gradle build,
+  pip install…), itself or in a stage it is built on. A prebuilt dist/ that is copied, or
+  a node_modules that ` + "`COPY . .`" + ` brings without an install, stays. An output that is not
+  there yet is proposed only when the Dockerfile rebuilds it;
+- a secret that a COPY names, that a stage reads from a directory it names, that the
+  user re-included, a test fixture (under testdata, test, tests, fixtures…) that a stage
+  reads, or a file whose name a RUN uses (` + "`cp .env.example .env`" + `), is kept by a ` + "`!`" + `
+  exception after the entry; the first two are reported;
+- no line may re-include a file the user's lines exclude.
 
-Nothing is proposed when a variable hides what a COPY reads at the root, when the context
-is larger than 200000 files, or when the Dockerfile lies outside the context.`,
+A base image with ONBUILD triggers, or another Dockerfile that does not parse, counts as
+reading the whole context and rebuilding nothing. The rule does nothing when the
+Dockerfile lies outside the context (or comes from standard input), and reports instead
+of fixing when the context holds more than 200000 files. It does not look inside .git,
+nor inside node_modules unless a stage reads it.`,
 	Safety: Safe,
 	Run:    runDockerignore,
 }

@@ -37,7 +37,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of golden cas
 // The harness also checks that fixing the output again changes nothing.
 func TestGolden(t *testing.T) {
 	cases, err := filepath.Glob("../testdata/rules/*/*.txtar")
-	if err != nil || len(cases) == 0 {
+	if err != nil || (len(cases) == 0 && len(rules.All()) > 0) {
 		t.Fatalf("no golden cases: %v", err)
 	}
 	for _, path := range cases {

@@ -8,7 +8,14 @@ import (
 
 // all lists every rule in the order the driver runs them: rules that change
 // the shape of the file first, then the ones that tidy what is there.
+// suppress.go appends Suppression after them all.
 var all = []*Rule{
+	Lambda,
+	RuntimeBase,
+	NonRoot,
+	ExecForm,
+	AptHygiene,
+	AddToCopy,
 	Dockerignore, // last: it reads what the other rules left in the Dockerfile
 }
 

@@ -112,7 +112,7 @@ func WordValue(w *syntax.Word) (value string, ok bool) {
 				if !isLit {
 					return "", false
 				}
-				b.WriteString(lit.Value)
+				b.WriteString(unescapeDoubleQuoted(lit.Value))
 			}
 		default:
 			return "", false
@@ -121,7 +121,8 @@ func WordValue(w *syntax.Word) (value string, ok bool) {
 	return b.String(), true
 }
 
-// unescapeLit removes shell backslash escapes from an unquoted literal.
+// unescapeLit removes shell backslash escapes from an unquoted literal. A
+// backslash-newline is a line continuation and disappears.
 func unescapeLit(s string) string {
 	if !strings.Contains(s, "\\") {
 		return s
@@ -130,6 +131,28 @@ func unescapeLit(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' && i+1 < len(s) {
 			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// unescapeDoubleQuoted removes the backslash escapes that stay special inside
+// double quotes (\$, \`, \", \\ and backslash-newline); other backslashes are literal.
+func unescapeDoubleQuoted(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
 		}
 		b.WriteByte(s[i])
 	}

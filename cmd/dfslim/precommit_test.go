@@ -33,10 +33,12 @@ func TestPreCommitHook(t *testing.T) {
 	dir := t.TempDir()
 	home := t.TempDir()
 	gomodcache, _ := exec.Command("go", "env", "GOMODCACHE").Output()
+	gocache, _ := exec.Command("go", "env", "GOCACHE").Output()
 	env := append(os.Environ(),
 		"HOME="+home,
 		"PRE_COMMIT_HOME="+filepath.Join(home, "pre-commit"),
 		"GOMODCACHE="+strings.TrimSpace(string(gomodcache)),
+		"GOCACHE="+strings.TrimSpace(string(gocache)),
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
 		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",

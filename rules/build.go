@@ -1,0 +1,622 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Artifact kinds that [AnalyzeBuild] recognises.
+const (
+	KindGoBinary   = "go-binary"   // go build / go install
+	KindRustBinary = "rust-binary" // cargo build / cargo install
+	KindCBinary    = "c-binary"    // cc / gcc / g++ / clang -o
+	KindNodeApp    = "node-app"    // npm / yarn / pnpm install: the app directory
+	KindPythonApp  = "python-app"  // pip install: the directory holding the dependencies
+	KindJavaJar    = "java-jar"    // mvn package / gradle build
+	KindBinary     = "binary"      // a file copied in from the build context
+)
+
+// Libc values of an [Artifact].
+const (
+	LibcNone  = "none"  // statically linked: runs on static / scratch
+	LibcGlibc = "glibc" // dynamically linked against glibc
+	LibcMusl  = "musl"  // dynamically linked against musl, or musl with unknown linkage
+)
+
+// An Artifact is something a build stage produces for a runtime stage to run.
+type Artifact struct {
+	Kind string
+	// Path is absolute, in the build stage: the binary, the jar, the app
+	// directory (node-app: where package.json is), or the directory holding
+	// the installed packages (python-app: a site-packages or --target
+	// directory; "" when it cannot be told).
+	Path string
+	// Libc is LibcNone, LibcGlibc, LibcMusl, or "" when unknown. Interpreted
+	// apps and jars carry the libc of the build image, which matters for
+	// native extensions.
+	Libc     string
+	Language string // "go", "rust", "c", "node", "python", "java", or ""
+	Version  string // language version when the build image tells it ("3.11", "22"), else ""
+	Workdir  string // the working directory of the producing step, absolute
+	// DevDeps is set on a node-app whose install also installed devDependencies.
+	DevDeps bool
+	Span    rewrite.Span // the producing instruction
+}
+
+// AnalyzeBuild reads a build stage and returns what it produces, in order,
+// and the reasons some products cannot be pinned down (an output name that
+// needs a file the build context lacks, a cache mount hiding the output, …).
+func AnalyzeBuild(p *Pass, stage *instructions.Stage) ([]Artifact, []Blocker) {
+	a := analyzeStage(p, stage)
+	return a.artifacts, a.blockers
+}
+
+// stageAnalysis is the walk of one stage: what it copies in, runs and produces.
+type stageAnalysis struct {
+	p       *Pass
+	file    *rewrite.File
+	stage   *instructions.Stage
+	from    *rewrite.Instr
+	image   builderImage
+	baseRef string // the FROM reference with ARG defaults expanded
+
+	vars    map[string]string // ARG defaults and ENV values, for expansion
+	envVars map[string]bool   // names set by ENV in this stage
+	workdir string            // current working directory, absolute; "" while unknown
+
+	copies    []contextCopy
+	runs      []*runStep
+	artifacts []Artifact
+	blockers  []Blocker
+	lex       *shell.Lex
+}
+
+// contextCopy is a COPY or ADD of build-context files into the stage.
+type contextCopy struct {
+	in      *rewrite.Instr
+	sources []string // as written, expanded; relative to the context root
+	dest    string   // absolute; ends with "/" when it names a directory
+	chown   string
+	remote  bool // ADD of a URL or git repository
+}
+
+// runStep is one RUN instruction and what its commands do.
+type runStep struct {
+	in      *rewrite.Instr
+	cmd     *instructions.RunCommand
+	workdir string
+	exec    bool // exec form or heredoc: not analysed as shell
+	cmds    []shellCmd
+	caches  []string // cache and tmpfs mount targets, absolute
+}
+
+// shellCmd is one simple command of a RUN with the state it runs in.
+type shellCmd struct {
+	call    *Call
+	dir     string            // working directory, after any cd before it
+	env     map[string]string // inline assignments and exports before it in the RUN
+	writes  []string          // redirect targets, absolute ("" for a dynamic one)
+	piped   bool              // reads its standard input from a pipe
+	dynamic bool              // the command name itself is not literal
+}
+
+func analyzeStage(p *Pass, stage *instructions.Stage) *stageAnalysis {
+	f := p.File
+	a := &stageAnalysis{p: p, file: f, stage: stage, vars: map[string]string{}, envVars: map[string]bool{},
+		lex: shell.NewLex(rune(f.Escape))}
+	for _, m := range f.MetaArgs {
+		for _, kv := range m.Args {
+			if kv.Value != nil {
+				a.vars[kv.Key] = *kv.Value
+			}
+		}
+	}
+	if len(stage.Location) > 0 {
+		a.from = f.InstrAt(stage.Location[0].Start.Line)
+	}
+	a.baseRef = a.expand(stage.BaseName)
+	a.image = classifyBuilder(a.baseRef)
+	for k, v := range a.image.env {
+		a.vars[k] = v
+	}
+	a.workdir = a.image.workdir
+	stageVars := map[string]bool{}
+	for _, c := range stage.Commands {
+		in := f.InstrOf(c)
+		if in == nil {
+			continue
+		}
+		switch c := c.(type) {
+		case *instructions.ArgCommand:
+			for _, kv := range c.Args {
+				stageVars[kv.Key] = true
+				if kv.Value != nil {
+					if _, set := a.vars[kv.Key]; !set || !a.isMetaArg(kv.Key) {
+						a.vars[kv.Key] = a.expand(*kv.Value)
+					}
+				}
+			}
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				a.vars[kv.Key] = a.expand(kv.Value)
+				a.envVars[kv.Key] = true
+			}
+		case *instructions.WorkdirCommand:
+			a.workdir = a.resolve(a.expand(c.Path))
+		case *instructions.CopyCommand:
+			if c.From == "" {
+				a.addCopy(in, c.SourcePaths, c.DestPath, c.Chown, false)
+			}
+		case *instructions.AddCommand:
+			remote := false
+			for _, s := range c.SourcePaths {
+				remote = remote || strings.Contains(s, "://") || strings.HasPrefix(s, "git@")
+			}
+			a.addCopy(in, c.SourcePaths, c.DestPath, c.Chown, remote)
+		case *instructions.RunCommand:
+			a.addRun(in, c)
+		}
+	}
+	return a
+}
+
+func (a *stageAnalysis) isMetaArg(name string) bool {
+	for _, m := range a.file.MetaArgs {
+		for _, kv := range m.Args {
+			if kv.Key == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// expand expands $VAR and ${VAR} in s with the values known so far. Unknown
+// variables expand to "" as in BuildKit.
+func (a *stageAnalysis) expand(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var env []string
+	for k, v := range a.vars {
+		env = append(env, k+"="+v)
+	}
+	out, _, err := a.lex.ProcessWord(s, shell.EnvsFromSlice(env))
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// resolve makes p absolute against the current working directory. It
+// returns "" when p is relative and the working directory is unknown.
+func (a *stageAnalysis) resolve(p string) string { return resolveIn(a.workdir, p) }
+
+func resolveIn(dir, p string) string {
+	if p == "" {
+		return ""
+	}
+	if path.IsAbs(p) {
+		return cleanKeepSlash(p)
+	}
+	if dir == "" {
+		return ""
+	}
+	return cleanKeepSlash(path.Join(dir, p) + trailingSlash(p))
+}
+
+func trailingSlash(p string) string {
+	if strings.HasSuffix(p, "/") || p == "." {
+		return "/"
+	}
+	return ""
+}
+
+func cleanKeepSlash(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+func (a *stageAnalysis) addCopy(in *rewrite.Instr, srcs []string, dest, chown string, remote bool) {
+	cp := contextCopy{in: in, chown: chown, remote: remote}
+	for _, s := range srcs {
+		cp.sources = append(cp.sources, a.expand(s))
+	}
+	d := a.expand(dest)
+	cp.dest = a.resolve(d)
+	if cp.dest != "" && (len(srcs) > 1 || strings.HasSuffix(d, "/") || d == ".") && !strings.HasSuffix(cp.dest, "/") {
+		cp.dest += "/"
+	}
+	a.copies = append(a.copies, cp)
+}
+
+// contextFile returns the context path of the file that the stage holds at
+// the absolute path abs, following the COPY instructions seen so far, and
+// whether one was found. Only plain directory and file copies are followed.
+func (a *stageAnalysis) contextFile(abs string) (string, bool) {
+	for i := len(a.copies) - 1; i >= 0; i-- {
+		cp := a.copies[i]
+		if cp.remote || cp.dest == "" {
+			continue
+		}
+		for _, src := range cp.sources {
+			if strings.ContainsAny(src, "*?[") {
+				// A glob copies matching names into the destination directory.
+				if strings.HasSuffix(cp.dest, "/") && path.Dir(abs)+"/" == cp.dest {
+					if ok, _ := path.Match(path.Base(src), path.Base(abs)); ok {
+						return path.Join(path.Dir(cleanSrc(src)), path.Base(abs)), true
+					}
+				}
+				continue
+			}
+			s := cleanSrc(src)
+			if !strings.HasSuffix(cp.dest, "/") {
+				if abs == cp.dest {
+					return s, true
+				}
+				continue
+			}
+			// A directory source copies its contents into dest; a file source
+			// lands at dest/base. Without the context we cannot tell which,
+			// so try both.
+			dir := strings.TrimSuffix(cp.dest, "/")
+			if rel, ok := strings.CutPrefix(abs, dir+"/"); ok {
+				if a.exists(path.Join(s, rel)) {
+					return path.Join(s, rel), true
+				}
+				if rel == path.Base(s) && a.exists(s) {
+					return s, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// exists reports whether the build context has the file name.
+func (a *stageAnalysis) exists(name string) bool {
+	_, ok := readContext(a.p, name)
+	return ok
+}
+
+func cleanSrc(s string) string {
+	c := path.Clean("/" + s)
+	return strings.TrimPrefix(c, "/")
+}
+
+func (a *stageAnalysis) addRun(in *rewrite.Instr, c *instructions.RunCommand) {
+	step := &runStep{in: in, cmd: c, workdir: a.workdir}
+	for _, m := range runMounts(in) {
+		if m["type"] == "cache" || m["type"] == "tmpfs" {
+			if t := a.resolve(a.expand(m["target"])); t != "" {
+				step.caches = append(step.caches, t)
+			}
+		}
+	}
+	a.runs = append(a.runs, step)
+	sh := ParseShell(a.file, in)
+	if sh == nil {
+		step.exec = true
+		return
+	}
+	a.walkShell(step, sh)
+	for i := range step.cmds {
+		a.detectBuild(step, &step.cmds[i])
+		a.followMove(step, &step.cmds[i])
+	}
+}
+
+// followMove follows `cp`/`mv`/`install` of an artifact to a new path, and of
+// a glob over a jar build's output directory (`cp target/*.jar app.jar`).
+func (a *stageAnalysis) followMove(step *runStep, sc *shellCmd) {
+	name := path.Base(sc.call.Name())
+	if sc.dynamic || (name != "cp" && name != "mv" && name != "install") {
+		return
+	}
+	var operands []string
+	for i, w := range sc.call.Expr.Args[1:] {
+		v := sc.call.Args[i+1]
+		if sc.call.Dynamic[i+1] {
+			v = globLiteral(w)
+		}
+		if v == "" {
+			return
+		}
+		if strings.HasPrefix(v, "-") {
+			if name == "install" && (v == "-m" || v == "-o" || v == "-g" || v == "-t") {
+				return // install with options that take values: not followed
+			}
+			continue
+		}
+		operands = append(operands, v)
+	}
+	if len(operands) != 2 {
+		return
+	}
+	src, dst := resolveIn(sc.dir, operands[0]), resolveIn(sc.dir, operands[1])
+	if src == "" || dst == "" {
+		return
+	}
+	for i := len(a.artifacts) - 1; i >= 0; i-- {
+		art := a.artifacts[i]
+		match := art.Path != "" && art.Path == src
+		if !match && art.Kind == KindJavaJar && strings.ContainsAny(src, "*?[") && strings.HasSuffix(src, ".jar") {
+			outDir := strings.TrimSuffix(art.Workdir, "/") + "/target"
+			if strings.Contains(art.Path, "/build/libs/") || strings.HasSuffix(path.Dir(art.Path), "/build/libs") {
+				outDir = path.Dir(art.Path)
+			}
+			match = path.Dir(src) == outDir || (art.Path != "" && path.Dir(src) == path.Dir(art.Path))
+		}
+		if !match {
+			continue
+		}
+		moved := art
+		moved.Span = step.in.Span
+		moved.Path = dst
+		if strings.HasSuffix(dst, "/") {
+			if strings.ContainsAny(src, "*?[") {
+				return
+			}
+			moved.Path = dst + path.Base(src)
+		}
+		a.artifacts = append(a.artifacts, moved)
+		return
+	}
+}
+
+// globLiteral returns the text of a word made only of unquoted literals,
+// glob characters included, or "".
+func globLiteral(w *syntax.Word) string {
+	var b strings.Builder
+	for _, part := range w.Parts {
+		lit, ok := part.(*syntax.Lit)
+		if !ok {
+			return ""
+		}
+		b.WriteString(lit.Value)
+	}
+	return b.String()
+}
+
+// runMounts returns the --mount options of a RUN as key/value maps, with
+// "type" defaulted to bind and "dst"/"destination" folded into "target".
+func runMounts(in *rewrite.Instr) []map[string]string {
+	var out []map[string]string
+	for _, fl := range in.Node.Flags {
+		spec, ok := strings.CutPrefix(fl, "--mount=")
+		if !ok {
+			continue
+		}
+		m := map[string]string{"type": "bind"}
+		for _, field := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(field, "=")
+			k = strings.ToLower(strings.TrimSpace(k))
+			if k == "dst" || k == "destination" {
+				k = "target"
+			}
+			m[k] = strings.Trim(v, `"'`)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// walkShell records the simple commands of a RUN in order, following cd and
+// export so that each command knows its directory and environment.
+func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
+	dir := step.workdir
+	exported := map[string]string{}
+	piped := map[*syntax.Stmt]bool{}
+	syntax.Walk(sh.File, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.BinaryCmd:
+			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+				piped[n.Y] = true
+			}
+		case *syntax.Stmt:
+			call, ok := n.Cmd.(*syntax.CallExpr)
+			if !ok {
+				break
+			}
+			env := map[string]string{}
+			for k, v := range exported {
+				env[k] = v
+			}
+			for _, as := range call.Assigns {
+				if as.Value != nil {
+					v, _ := WordValue(as.Value)
+					env[as.Name.Value] = a.expandWith(v, env)
+				} else {
+					env[as.Name.Value] = ""
+				}
+			}
+			if len(call.Args) == 0 {
+				for k, v := range env {
+					exported[k] = v
+				}
+				return true
+			}
+			c := &Call{Expr: call}
+			for _, w := range call.Args {
+				v, ok := WordValue(w)
+				if !ok {
+					// Expand plain ${VAR} words with the stage's values.
+					if lit, okLit := simpleParamWord(w, func(name string) (string, bool) {
+						if v, ok := env[name]; ok {
+							return v, true
+						}
+						v, ok := a.vars[name]
+						return v, ok
+					}); okLit {
+						v, ok = lit, true
+					}
+				}
+				c.Args = append(c.Args, v)
+				c.Dynamic = append(c.Dynamic, !ok)
+			}
+			sc := shellCmd{call: c, dir: dir, env: env, piped: piped[n], dynamic: c.Dynamic[0]}
+			for _, r := range n.Redirs {
+				if r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrAll || r.Op == syntax.AppAll || r.Op == syntax.ClbOut {
+					t, ok := WordValue(r.Word)
+					if !ok {
+						sc.writes = append(sc.writes, "")
+					} else if !strings.HasPrefix(t, "/dev/") {
+						sc.writes = append(sc.writes, resolveIn(dir, t))
+					}
+				}
+			}
+			step.cmds = append(step.cmds, sc)
+			switch c.Name() {
+			case "cd":
+				if len(c.Args) > 1 && !c.Dynamic[1] {
+					dir = resolveIn(dir, c.Args[1])
+				} else {
+					dir = ""
+				}
+			case "export":
+				// "export A=b" parses as a DeclClause, not here.
+			}
+		case *syntax.DeclClause:
+			if n.Variant.Value == "export" {
+				for _, as := range n.Args {
+					if as.Name != nil && as.Value != nil {
+						v, _ := WordValue(as.Value)
+						exported[as.Name.Value] = v
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// simpleParamWord returns the value of a word made of literals and plain
+// $VAR / ${VAR} references whose values lookup knows.
+func simpleParamWord(w *syntax.Word, lookup func(string) (string, bool)) (string, bool) {
+	var b strings.Builder
+	var add func(parts []syntax.WordPart) bool
+	add = func(parts []syntax.WordPart) bool {
+		for _, part := range parts {
+			switch p := part.(type) {
+			case *syntax.Lit:
+				if strings.ContainsAny(p.Value, "*?[{~") {
+					return false
+				}
+				b.WriteString(unescapeLit(p.Value))
+			case *syntax.SglQuoted:
+				b.WriteString(p.Value)
+			case *syntax.DblQuoted:
+				if !add(p.Parts) {
+					return false
+				}
+			case *syntax.ParamExp:
+				if p.Exp != nil || p.Repl != nil || p.Index != nil || p.Length || p.Excl || p.Slice != nil || p.Param == nil {
+					return false
+				}
+				v, ok := lookup(p.Param.Value)
+				if !ok {
+					return false
+				}
+				b.WriteString(v)
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !add(w.Parts) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+func (a *stageAnalysis) expandWith(s string, env map[string]string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var list []string
+	for k, v := range a.vars {
+		list = append(list, k+"="+v)
+	}
+	for k, v := range env {
+		list = append(list, k+"="+v)
+	}
+	out, _, err := a.lex.ProcessWord(s, shell.EnvsFromSlice(list))
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// lookupVar returns the value of name for a command: inline and exported
+// values first, then ENV and ARG.
+func (a *stageAnalysis) lookupVar(sc *shellCmd, name string) (string, bool) {
+	if v, ok := sc.env[name]; ok {
+		return v, true
+	}
+	v, ok := a.vars[name]
+	return v, ok
+}
+
+func (a *stageAnalysis) block(in *rewrite.Instr, format string, args ...any) {
+	a.blockers = append(a.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (a *stageAnalysis) add(art Artifact) {
+	for _, c := range a.runs[len(a.runs)-1].caches {
+		if art.Path != "" && (art.Path == c || strings.HasPrefix(art.Path, strings.TrimSuffix(c, "/")+"/")) {
+			a.block(art.spanInstr(a.file), "the build output %s is inside the cache mount %s, so later stages cannot copy it", art.Path, c)
+		}
+	}
+	a.artifacts = append(a.artifacts, art)
+}
+
+func (art Artifact) spanInstr(f *rewrite.File) *rewrite.Instr {
+	line, _ := f.Position(art.Span.Start)
+	if in := f.InstrAt(line); in != nil {
+		return in
+	}
+	return &rewrite.Instr{Span: art.Span}
+}
+
+// detectBuild recognises build commands and records their artifacts.
+func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	if sc.dynamic || len(args) == 0 {
+		return
+	}
+	name := path.Base(args[0])
+	switch {
+	case name == "go":
+		a.detectGo(step, sc)
+	case name == "cargo":
+		a.detectCargo(step, sc)
+	case name == "npm" || name == "yarn" || name == "pnpm":
+		a.detectNode(step, sc)
+	case isPip(args):
+		a.detectPip(step, sc)
+	case name == "mvn" || name == "mvnw" || name == "gradle" || name == "gradlew":
+		a.detectJava(step, sc)
+	case name == "cc" || name == "gcc" || name == "g++" || name == "c++" || name == "clang" || name == "clang++":
+		a.detectC(step, sc)
+	}
+}
+
+func hasArg(args []string, names ...string) bool {
+	for _, x := range args {
+		if slices.Contains(names, x) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package rules
+
+import (
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// builderImage is what the build analysis knows about a build stage's base
+// image: the settings its Dockerfile makes that change where tools put their
+// output, and the libc that binaries built on it link against.
+type builderImage struct {
+	repo     string            // last path element of the repository: "golang"
+	tag      string            // "" when absent
+	libc     string            // LibcGlibc, LibcMusl or "" when unknown
+	language string            // the toolchain it ships, or ""
+	version  string            // its version as the tag tells ("3.11", "22", "17"), or ""
+	workdir  string            // the image's WORKDIR, or "" when unknown
+	env      map[string]string // ENV set by the image that tools read
+	distro   string            // "debian12", "alpine", … or ""
+	family   string            // ClassifyBase's Family
+}
+
+// splitImageRef splits an image reference into its repository path (without
+// registry) and tag. Digests are dropped.
+func splitImageRef(ref string) (repoPath, tag string) {
+	ref, _, _ = strings.Cut(ref, "@")
+	slash := strings.LastIndex(ref, "/")
+	if i := strings.LastIndex(ref, ":"); i > slash {
+		ref, tag = ref[:i], ref[i+1:]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:]
+	}
+	if len(parts) > 1 && parts[0] == "library" {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, "/"), tag
+}
+
+// classifyBuilder returns what is known about a build image reference: the
+// catalog's classification (libc, language, version, distro) plus the
+// settings of the official images that move tool output (GOPATH, CARGO_HOME)
+// and their working directory.
+func classifyBuilder(ref string) builderImage {
+	repoPath, tag := splitImageRef(ref)
+	b := ClassifyBase(ref)
+	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{},
+		libc: b.Libc, language: b.Language, version: b.Version, distro: b.Distro, family: b.Family}
+	official := !strings.Contains(repoPath, "/")
+	if official && b.Family != Unknown {
+		im.workdir = "/"
+	}
+	switch b.Family {
+	case "golang":
+		im.workdir = "/go"
+		im.env["GOPATH"] = "/go"
+		im.env["PATH"] = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	case "rust":
+		im.env["CARGO_HOME"] = "/usr/local/cargo"
+		im.env["RUSTUP_HOME"] = "/usr/local/rustup"
+		im.env["PATH"] = "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	case "java":
+		if im.repo == "maven" || im.repo == "gradle" {
+			im.workdir = "" // maven and gradle images vary by variant
+		}
+	case "python":
+		if im.repo != "python" {
+			im.version = ""
+		}
+	}
+	if b.Family == "java" && im.repo == "eclipse-temurin" {
+		im.workdir = "/"
+	}
+	if im.language == "" && (b.Family == "debian" || b.Family == "ubuntu") {
+		im.workdir = "/"
+	}
+	return im
+}
+
+// readContext reads a file of the build context by slash path. It returns
+// false when there is no context or no such file.
+func readContext(p *Pass, name string) ([]byte, bool) {
+	if p.Context == nil {
+		return nil, false
+	}
+	name = strings.TrimPrefix(path.Clean("/"+name), "/")
+	if name == "" {
+		name = "."
+	}
+	data, err := fs.ReadFile(p.Context, name)
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}

@@ -1,0 +1,647 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// This file holds the build-command recognisers of the build analysis: one
+// function per toolchain, each reading one simple command of a RUN.
+
+// flagArgs splits args into flags (with their values) and operands, for a
+// tool whose flags named in valued take a value ("-o x", "-o=x", "--out x").
+type parsedArgs struct {
+	flags    map[string][]string // flag name without dashes → values ("" for a bare flag)
+	operands []string
+	dynamic  bool // an operand or flag value needs run-time expansion
+}
+
+func parseArgs(args []string, dyn []bool, valued []string) parsedArgs {
+	pa := parsedArgs{flags: map[string][]string{}}
+	for i := 0; i < len(args); i++ {
+		x := args[i]
+		if dyn[i] {
+			pa.dynamic = true
+			pa.operands = append(pa.operands, "")
+			continue
+		}
+		if x == "--" {
+			pa.operands = append(pa.operands, args[i+1:]...)
+			break
+		}
+		if len(x) < 2 || x[0] != '-' {
+			pa.operands = append(pa.operands, x)
+			continue
+		}
+		name := strings.TrimLeft(x, "-")
+		value, hasValue := "", false
+		if k := strings.Index(name, "="); k >= 0 {
+			name, value, hasValue = name[:k], name[k+1:], true
+		}
+		if !hasValue && slices.Contains(valued, name) && i+1 < len(args) {
+			i++
+			value = args[i]
+			pa.dynamic = pa.dynamic || dyn[i]
+		}
+		pa.flags[name] = append(pa.flags[name], value)
+	}
+	return pa
+}
+
+func (pa parsedArgs) last(names ...string) (string, bool) {
+	for _, n := range names {
+		if v, ok := pa.flags[n]; ok {
+			return v[len(v)-1], true
+		}
+	}
+	return "", false
+}
+
+func (pa parsedArgs) has(names ...string) bool {
+	_, ok := pa.last(names...)
+	return ok
+}
+
+var goValueFlags = []string{"o", "C", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags",
+	"installsuffix", "ldflags", "mod", "modfile", "overlay", "pgo", "pkgdir", "tags", "toolexec", "coverpkg", "covermode"}
+
+// goBinaryName is the name go build gives the binary of an import path.
+func goBinaryName(importPath string) string {
+	importPath, _, _ = strings.Cut(importPath, "@")
+	importPath = strings.TrimSuffix(importPath, "/")
+	elems := strings.Split(importPath, "/")
+	name := elems[len(elems)-1]
+	if len(elems) > 1 && regexp.MustCompile(`^v\d+$`).MatchString(name) {
+		name = elems[len(elems)-2]
+	}
+	return name
+}
+
+func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	if len(args) < 2 || (args[1] != "build" && args[1] != "install") {
+		return
+	}
+	pa := parseArgs(args[2:], sc.call.Dynamic[2:], goValueFlags)
+	dir := sc.dir
+	if c, ok := pa.last("C"); ok {
+		dir = resolveIn(dir, c)
+	}
+	pkgs := pa.operands
+	if len(pkgs) > 1 && strings.HasSuffix(pkgs[0], ".go") {
+		pkgs = pkgs[:1]
+	}
+	if len(pkgs) == 0 {
+		pkgs = []string{"."}
+	}
+	libc := ""
+	cgo, cgoSet := a.lookupVar(sc, "CGO_ENABLED")
+	switch {
+	case cgoSet && cgo == "0":
+		libc = LibcNone
+	default:
+		libc = a.image.libc
+	}
+	for _, pkg := range pkgs {
+		if pkg == "" || strings.Contains(pkg, "...") {
+			a.block(step.in, "cannot tell which binaries `%s` builds (package pattern %q)", strings.Join(args[:2], " "), pkg)
+			return
+		}
+		var out, name string
+		o, hasOut := pa.last("o")
+		if !hasOut || strings.HasSuffix(o, "/") || args[1] == "install" {
+			if name = a.goName(step, dir, pkg); name == "" {
+				return
+			}
+		}
+		if hasOut && args[1] == "build" {
+			if o == "" {
+				a.block(step.in, "the output of `go build -o` is not a literal path")
+				return
+			}
+			out = resolveIn(dir, o)
+			if strings.HasSuffix(out, "/") {
+				out += name
+			}
+		} else if args[1] == "build" {
+			if len(pkgs) > 1 {
+				return // go build of several packages only checks that they compile
+			}
+			out = resolveIn(dir, name)
+		} else {
+			if goos, ok := a.lookupVar(sc, "GOOS"); ok && goos != "" && goos != "linux" {
+				a.block(step.in, "`go install` cross-compiles for GOOS=%s", goos)
+				return
+			}
+			if _, ok := a.lookupVar(sc, "GOARCH"); ok {
+				a.block(step.in, "`go install` with GOARCH set writes to a per-platform directory")
+				return
+			}
+			bin, ok := a.lookupVar(sc, "GOBIN")
+			if !ok || bin == "" {
+				gopath, ok := a.lookupVar(sc, "GOPATH")
+				if !ok || gopath == "" {
+					a.block(step.in, "cannot tell where `go install` writes: GOPATH is unknown for %s", a.baseRef)
+					return
+				}
+				bin = strings.Split(gopath, ":")[0] + "/bin"
+			}
+			out = resolveIn(dir, bin+"/"+name)
+		}
+		if out == "" {
+			a.block(step.in, "cannot tell where `go %s` writes: the working directory is unknown", args[1])
+			return
+		}
+		a.add(Artifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version, Workdir: dir, Span: step.in.Span})
+	}
+}
+
+// goName returns the binary name for pkg built in dir, or "" after a blocker.
+func (a *stageAnalysis) goName(step *runStep, dir, pkg string) string {
+	if strings.HasSuffix(pkg, ".go") {
+		return strings.TrimSuffix(path.Base(pkg), ".go")
+	}
+	if !(pkg == "." || strings.HasPrefix(pkg, "./") || strings.HasPrefix(pkg, "../") || strings.HasPrefix(pkg, "/")) {
+		return goBinaryName(pkg) // an import path
+	}
+	pkgDir := resolveIn(dir, pkg)
+	if pkgDir == "" {
+		a.block(step.in, "cannot tell which directory `go build` builds: the working directory is unknown")
+		return ""
+	}
+	pkgDir = strings.TrimSuffix(pkgDir, "/")
+	if ctx, ok := a.contextFile(pkgDir + "/go.mod"); ok {
+		data, _ := readContext(a.p, ctx)
+		if mod := goModulePath(data); mod != "" {
+			return goBinaryName(mod)
+		}
+		a.block(step.in, "cannot tell the binary name: %s has no module line", ctx)
+		return ""
+	}
+	if pkg != "." {
+		return path.Base(pkgDir) // a package below the module root
+	}
+	a.block(step.in, "cannot tell the name of the binary `go build` writes: go.mod for %s is not in the build context", pkgDir)
+	return ""
+}
+
+func goModulePath(gomod []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if rest, ok := strings.CutPrefix(line, "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}
+
+var cargoValueFlags = []string{"target", "target-dir", "bin", "profile", "manifest-path", "p", "package", "F", "features",
+	"j", "jobs", "color", "Z", "config", "root", "path", "example", "git", "branch", "tag", "rev", "version", "index", "registry"}
+
+func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	if len(args) < 2 || (args[1] != "build" && args[1] != "b" && args[1] != "install") {
+		return
+	}
+	pa := parseArgs(args[2:], sc.call.Dynamic[2:], cargoValueFlags)
+	if pa.dynamic {
+		a.block(step.in, "`cargo %s` has arguments that are not literal", args[1])
+		return
+	}
+	dir := sc.dir
+	if args[1] == "install" {
+		p, ok := pa.last("path")
+		if !ok {
+			a.block(step.in, "cannot tell the binary names of `cargo install` from a registry")
+			return
+		}
+		dir = resolveIn(dir, p)
+	} else if m, ok := pa.last("manifest-path"); ok {
+		dir = path.Dir(resolveIn(dir, m))
+	}
+	if dir == "" {
+		a.block(step.in, "cannot tell where cargo builds: the working directory is unknown")
+		return
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	if pa.has("p", "package", "workspace", "all", "example", "examples") {
+		a.block(step.in, "cannot tell the binary names of a cargo workspace or example build")
+		return
+	}
+	names := pa.flags["bin"]
+	if len(names) == 0 {
+		ctx, ok := a.contextFile(dir + "/Cargo.toml")
+		if !ok {
+			a.block(step.in, "cannot tell the name of the binary cargo builds: Cargo.toml for %s is not in the build context", dir)
+			return
+		}
+		data, _ := readContext(a.p, ctx)
+		m := parseCargoManifest(data)
+		if m.workspace && m.pkgName == "" {
+			a.block(step.in, "cannot tell the binary names of the cargo workspace in %s", ctx)
+			return
+		}
+		names = m.bins
+		if len(names) == 0 {
+			names = []string{m.pkgName}
+		}
+		if names[0] == "" {
+			a.block(step.in, "cannot tell the binary name: %s has no [package] name", ctx)
+			return
+		}
+	}
+	triple, _ := pa.last("target")
+	libc := a.image.libc
+	switch {
+	case strings.Contains(triple, "musl"):
+		libc = LibcNone
+	case strings.Contains(triple, "gnu"):
+		libc = LibcGlibc
+	case triple != "":
+		libc = ""
+	}
+	var binDir string
+	if args[1] == "install" {
+		root, ok := pa.last("root")
+		if !ok {
+			root, ok = a.lookupVar(sc, "CARGO_INSTALL_ROOT")
+		}
+		if !ok {
+			root, ok = a.lookupVar(sc, "CARGO_HOME")
+		}
+		if !ok || root == "" {
+			a.block(step.in, "cannot tell where `cargo install` writes: CARGO_HOME is unknown for %s", a.baseRef)
+			return
+		}
+		binDir = resolveIn(dir, root) + "/bin"
+	} else {
+		target, ok := pa.last("target-dir")
+		if !ok {
+			target, ok = a.lookupVar(sc, "CARGO_TARGET_DIR")
+		}
+		if !ok || target == "" {
+			target = "target"
+		}
+		binDir = strings.TrimSuffix(resolveIn(dir, target), "/")
+		if triple != "" {
+			binDir += "/" + triple
+		}
+		profile := "debug"
+		if pa.has("release", "r") {
+			profile = "release"
+		}
+		if p, ok := pa.last("profile"); ok && p != "dev" && p != "test" {
+			profile = p
+		}
+		binDir += "/" + profile
+	}
+	for _, n := range names {
+		a.add(Artifact{Kind: KindRustBinary, Path: binDir + "/" + n, Libc: libc, Language: "rust", Version: a.image.version, Workdir: dir, Span: step.in.Span})
+	}
+}
+
+// cargoManifest is the part of a Cargo.toml that names binaries.
+type cargoManifest struct {
+	pkgName   string
+	bins      []string
+	workspace bool
+}
+
+// parseCargoManifest reads the [package] name and [[bin]] names of a
+// Cargo.toml. It understands the plain `key = "value"` lines those use.
+func parseCargoManifest(data []byte) cargoManifest {
+	var m cargoManifest
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			section = strings.TrimSpace(strings.Trim(line, "[]"))
+			if section == "workspace" {
+				m.workspace = true
+			}
+			if line == "[[bin]]" {
+				m.bins = append(m.bins, "")
+			}
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(key) != "name" {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if i := strings.Index(value, "#"); i > 0 && strings.Count(value[:i], `"`) == 2 {
+			value = strings.TrimSpace(value[:i])
+		}
+		value = strings.Trim(value, `"'`)
+		switch section {
+		case "package":
+			m.pkgName = value
+		case "bin":
+			if len(m.bins) > 0 {
+				m.bins[len(m.bins)-1] = value
+			}
+		}
+	}
+	m.bins = slices.DeleteFunc(m.bins, func(s string) bool { return s == "" })
+	return m
+}
+
+var nodeValueFlags = []string{"omit", "only", "prefix", "C", "dir", "cwd", "include", "registry", "cache", "network-timeout", "modules-folder", "mutex", "filter", "workspace", "w"}
+
+func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	tool := path.Base(args[0])
+	sub := ""
+	if len(args) > 1 {
+		sub = args[1]
+	}
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], nodeValueFlags)
+	if len(pa.operands) > 0 {
+		sub = pa.operands[0]
+	} else {
+		sub = ""
+	}
+	dir := sc.dir
+	prod := false
+	if env, ok := a.lookupVar(sc, "NODE_ENV"); ok && env == "production" {
+		prod = true
+	}
+	switch tool {
+	case "npm":
+		if pa.has("g", "global") {
+			return
+		}
+		if d, ok := pa.last("prefix"); ok {
+			dir = resolveIn(dir, d)
+		}
+		switch sub {
+		case "ci", "install", "i", "add", "isntall", "in":
+		case "prune":
+			if slices.Contains(pa.flags["omit"], "dev") || pa.has("production") {
+				for i := range a.artifacts {
+					if a.artifacts[i].Kind == KindNodeApp && a.artifacts[i].Path == dir {
+						a.artifacts[i].DevDeps = false
+					}
+				}
+			}
+			return
+		default:
+			return
+		}
+		prod = prod || slices.Contains(pa.flags["omit"], "dev") || pa.has("production") ||
+			slices.ContainsFunc(pa.flags["only"], func(s string) bool { return strings.HasPrefix(s, "prod") })
+	case "yarn":
+		if sub == "global" {
+			return
+		}
+		if d, ok := pa.last("cwd"); ok {
+			dir = resolveIn(dir, d)
+		}
+		switch {
+		case sub == "" || sub == "install" || sub == "add":
+		case sub == "workspaces" && len(pa.operands) > 1 && pa.operands[1] == "focus":
+		default:
+			return
+		}
+		prod = prod || pa.has("production", "prod")
+	case "pnpm":
+		if pa.has("g", "global") {
+			return
+		}
+		if d, ok := pa.last("C", "dir"); ok {
+			dir = resolveIn(dir, d)
+		}
+		switch sub {
+		case "install", "i", "add":
+		case "prune":
+			if pa.has("prod", "P") {
+				for i := range a.artifacts {
+					if a.artifacts[i].Kind == KindNodeApp && a.artifacts[i].Path == dir {
+						a.artifacts[i].DevDeps = false
+					}
+				}
+			}
+			return
+		default:
+			return
+		}
+		prod = prod || pa.has("prod", "P", "production")
+	}
+	if dir == "" {
+		a.block(step.in, "cannot tell where `%s %s` installs: the working directory is unknown", tool, sub)
+		return
+	}
+	a.add(Artifact{Kind: KindNodeApp, Path: strings.TrimSuffix(dir, "/"), Libc: a.image.libc, Language: "node",
+		Version: a.image.version, Workdir: dir, DevDeps: !prod, Span: step.in.Span})
+}
+
+// isPip reports whether args run pip: pip, pip3, pip3.11, or python -m pip.
+func isPip(args []string) bool {
+	name := path.Base(args[0])
+	if regexp.MustCompile(`^pip(\d(\.\d+)?)?$`).MatchString(name) {
+		return true
+	}
+	return isPython(name) && len(args) > 2 && args[1] == "-m" && args[2] == "pip"
+}
+
+func isPython(name string) bool {
+	return regexp.MustCompile(`^python(\d(\.\d+)?)?$`).MatchString(name)
+}
+
+var pipValueFlags = []string{"t", "target", "prefix", "root", "r", "requirement", "c", "constraint", "i", "index-url",
+	"extra-index-url", "f", "find-links", "trusted-host", "no-binary", "only-binary", "platform", "python-version",
+	"implementation", "abi", "progress-bar", "src", "root-user-action", "global-option", "config-settings", "C",
+	"cache-dir", "log", "timeout", "retries", "proxy", "exists-action", "upgrade-strategy", "e", "editable"}
+
+func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	rest, dyn := args[1:], sc.call.Dynamic[1:]
+	if !strings.HasPrefix(path.Base(args[0]), "pip") {
+		rest, dyn = args[3:], sc.call.Dynamic[3:]
+	}
+	pa := parseArgs(rest, dyn, pipValueFlags)
+	if len(pa.operands) == 0 || pa.operands[0] != "install" {
+		return
+	}
+	pkgs := pa.operands[1:]
+	if !pa.has("r", "requirement", "e", "editable") && len(pkgs) > 0 && !slices.ContainsFunc(pkgs, func(s string) bool {
+		n := strings.ToLower(strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("<>=!~[ ", r) })[0])
+		return n != "pip" && n != "setuptools" && n != "wheel"
+	}) {
+		return // only upgrades pip itself
+	}
+	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	switch {
+	case pa.has("e", "editable"):
+		a.block(step.in, "an editable pip install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
+		return
+	case pa.has("user"):
+		a.block(step.in, "`pip install --user` installs into the home directory of the build user")
+		return
+	case pa.has("t", "target"):
+		t, _ := pa.last("t", "target")
+		art.Path = strings.TrimSuffix(resolveIn(sc.dir, t), "/")
+	case pa.has("prefix", "root"):
+		a.block(step.in, "`pip install --prefix/--root` layouts are not supported")
+		return
+	default:
+		art.Path = a.siteDir(sc, args[0])
+	}
+	a.add(art)
+}
+
+// siteDir returns the site-packages directory that the pip run as pipPath
+// installs into, or "" when it cannot be told.
+func (a *stageAnalysis) siteDir(sc *shellCmd, pipPath string) string {
+	ver := a.image.version
+	if ver == "" {
+		return ""
+	}
+	venv := ""
+	if strings.Contains(pipPath, "/bin/") {
+		venv = strings.TrimSuffix(pipPath[:strings.LastIndex(pipPath, "/bin/")], "/")
+	} else if v, ok := a.lookupVar(sc, "VIRTUAL_ENV"); ok && v != "" {
+		venv = v
+	} else if pth, ok := a.lookupVar(sc, "PATH"); ok {
+		first := strings.Split(pth, ":")[0]
+		if strings.HasSuffix(first, "/bin") && first != "/usr/local/bin" && first != "/usr/bin" && first != "/bin" {
+			venv = strings.TrimSuffix(first, "/bin")
+		}
+	}
+	switch {
+	case venv == "/usr/local" || venv == "/usr":
+		venv = ""
+	case venv != "":
+		return resolveIn(sc.dir, venv) + "/lib/python" + ver + "/site-packages"
+	}
+	if a.image.repo == "python" && !strings.Contains(a.baseRef, "/") {
+		return "/usr/local/lib/python" + ver + "/site-packages"
+	}
+	return ""
+}
+
+func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	tool := path.Base(args[0])
+	if tool == "mvn" || tool == "mvnw" {
+		pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"f", "file", "pl", "projects", "P", "activate-profiles", "T", "threads", "s", "settings", "gs", "global-settings", "l", "log-file"})
+		if !slices.ContainsFunc(pa.operands, func(g string) bool {
+			return g == "package" || g == "install" || g == "verify" || g == "deploy"
+		}) {
+			return
+		}
+		dir := sc.dir
+		if f, ok := pa.last("f", "file"); ok {
+			dir = path.Dir(resolveIn(dir, f))
+		}
+		art := Artifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
+		if ctx, ok := a.contextFile(strings.TrimSuffix(dir, "/") + "/pom.xml"); ok {
+			data, _ := readContext(a.p, ctx)
+			if name := mavenJarName(data); name != "" {
+				art.Path = strings.TrimSuffix(dir, "/") + "/target/" + name
+			}
+		}
+		a.add(art)
+		return
+	}
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"p", "project-dir", "b", "build-file", "x", "exclude-task", "g", "gradle-user-home", "I", "init-script"})
+	if !slices.ContainsFunc(pa.operands, func(t string) bool {
+		return t == "build" || t == "assemble" || t == "bootJar" || t == "jar"
+	}) {
+		return
+	}
+	dir := sc.dir
+	if d, ok := pa.last("p", "project-dir"); ok {
+		dir = resolveIn(dir, d)
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	art := Artifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
+	if name := a.gradleJarName(dir); name != "" {
+		art.Path = dir + "/build/libs/" + name
+	}
+	a.add(art)
+}
+
+// mavenJarName returns the jar name a pom.xml builds, or "" when it is not a
+// single-module jar project with literal coordinates.
+func mavenJarName(pom []byte) string {
+	var p struct {
+		ArtifactID string   `xml:"artifactId"`
+		Version    string   `xml:"version"`
+		Packaging  string   `xml:"packaging"`
+		Modules    []string `xml:"modules>module"`
+		Parent     struct {
+			Version string `xml:"version"`
+		} `xml:"parent"`
+		Build struct {
+			FinalName string `xml:"finalName"`
+		} `xml:"build"`
+	}
+	if xml.Unmarshal(pom, &p) != nil || len(p.Modules) > 0 || (p.Packaging != "" && p.Packaging != "jar") {
+		return ""
+	}
+	version := p.Version
+	if version == "" {
+		version = p.Parent.Version
+	}
+	name := p.Build.FinalName
+	if name == "" {
+		name = p.ArtifactID + "-" + version
+	}
+	if strings.Contains(name, "$") || p.ArtifactID == "" || version == "" && p.Build.FinalName == "" {
+		return ""
+	}
+	return name + ".jar"
+}
+
+var (
+	gradleRootNameRe = regexp.MustCompile(`(?m)^\s*rootProject\.name\s*=\s*["']([^"'$]+)["']`)
+	gradleVersionRe  = regexp.MustCompile(`(?m)^\s*version\s*=?\s*["']([^"'$]+)["']`)
+)
+
+// gradleJarName returns build/libs/<name>.jar's name for the project in dir.
+func (a *stageAnalysis) gradleJarName(dir string) string {
+	name := path.Base(dir)
+	for _, s := range []string{"settings.gradle", "settings.gradle.kts"} {
+		if ctx, ok := a.contextFile(dir + "/" + s); ok {
+			data, _ := readContext(a.p, ctx)
+			if bytes.Contains(data, []byte("include")) {
+				return "" // multi-project build
+			}
+			if m := gradleRootNameRe.FindSubmatch(data); m != nil {
+				name = string(m[1])
+			}
+		}
+	}
+	for _, b := range []string{"build.gradle", "build.gradle.kts"} {
+		if ctx, ok := a.contextFile(dir + "/" + b); ok {
+			data, _ := readContext(a.p, ctx)
+			if m := gradleVersionRe.FindSubmatch(data); m != nil {
+				return name + "-" + string(m[1]) + ".jar"
+			}
+			return name + ".jar"
+		}
+	}
+	return ""
+}
+
+func (a *stageAnalysis) detectC(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"o"})
+	o, ok := pa.last("o")
+	if !ok || o == "" || pa.has("c", "S", "E") {
+		return
+	}
+	libc := a.image.libc
+	if pa.has("static") {
+		libc = LibcNone
+	}
+	a.add(Artifact{Kind: KindCBinary, Path: resolveIn(sc.dir, o), Libc: libc, Language: "c", Workdir: sc.dir, Span: step.in.Span})
+}
