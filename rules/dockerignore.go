@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/patternmatcher"
@@ -32,9 +33,10 @@ proposes only entries that match something there, or that the ecosystem's tools 
 VCS data (.git), editor and CI folders (.idea, .vscode, .github), caches (__pycache__,
 *.pyc, .pytest_cache…), build outputs (node_modules, target, dist, build, .venv),
 secrets (.env, .env.*, *.pem, *.key, id_rsa*, .aws, .docker/config.json…), and the
-Dockerfiles, ignore files and compose files, which COPY never needs (BuildKit reads the
-Dockerfile and ignore file on its own). Those last ones are only added together with
-others.
+Dockerfiles, ignore files and compose files at the root, with the Dockerfile's and the
+ignore file's own paths, which COPY never needs (BuildKit reads the Dockerfile and
+ignore file on its own; a Dockerfile deeper down may be a test's input). Those last
+ones are only added together with others.
 
 The ignore file is ` + "`<Dockerfile>.dockerignore`" + ` next to the Dockerfile when it exists (BuildKit
 prefers it), else .dockerignore at the context root. An existing file is never
@@ -50,8 +52,8 @@ node_modules and .env in its directory, the rule creates:
     .git
     **/node_modules
     **/.env
-    **/Dockerfile
-    **/.dockerignore`,
+    Dockerfile
+    .dockerignore`,
 	FixSafety: `
 The fix never hides a file the build reads. The rule computes every context path that a
 COPY, an ADD (not URLs or Git) or a RUN --mount=type=bind of any stage reads, in the
@@ -119,8 +121,12 @@ func runDockerignore(p *Pass) error {
 			p.Reportf(at, "%v; no entries proposed", err)
 			return nil
 		}
-		pl := newIgnorePlanner(p, tree, user, shared)
-		if more := pl.plan(pass == 0); len(more) > 0 {
+		pl := newIgnorePlanner(p, tree, user)
+		if !pl.worthPlanning() {
+			return nil
+		}
+		pl.loadReads(shared)
+		if more := pl.plan(pass == 0, ignorePath); len(more) > 0 {
 			descend = more
 			continue
 		}
@@ -207,15 +213,48 @@ func (t *contextTree) matches(pattern string) []bool {
 	if err != nil {
 		return out
 	}
-	infos := make([]patternmatcher.MatchInfo, len(t.paths))
+	lit := longestLiteral(path.Clean(pattern)) // New cleans the pattern too
 	for i, p := range t.paths {
-		var parent patternmatcher.MatchInfo
-		if t.parent[i] >= 0 {
-			parent = infos[t.parent[i]]
+		if t.parent[i] >= 0 && out[t.parent[i]] {
+			out[i] = true
+			continue
 		}
-		out[i], infos[i], _ = pm.MatchesUsingParentResults(p, parent)
+		if !strings.Contains(p, lit) {
+			continue // cannot match: the pattern's literal text is not in it
+		}
+		// With a single pattern that is not an exception, and its parent
+		// known not to match, this is the direct match of p. (The function
+		// is deprecated for lists with exceptions, which this is not.)
+		out[i], _ = pm.MatchesUsingParentResult(p, false) //nolint:staticcheck
 	}
 	return out
+}
+
+// longestLiteral returns the longest run of pattern characters that a
+// matching path must contain as they are: no wildcard, class, escape or
+// slash (**/ matches no directory at all).
+func longestLiteral(pattern string) string {
+	best, run := "", ""
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*', '?', '/', '\\':
+			run = ""
+			if c == '\\' {
+				i++
+			}
+		case '[':
+			run = ""
+			for i < len(pattern) && pattern[i] != ']' {
+				i++
+			}
+		default:
+			run += string(c)
+			if len(run) > len(best) {
+				best = run
+			}
+		}
+	}
+	return best
 }
 
 // excludedBy returns, for every path, whether the ignore-file lines exclude it.
@@ -256,8 +295,8 @@ type ignorePlanner struct {
 	ecos     map[ecosystem]bool
 	stages   []*readStage          // of the Dockerfile and of the others sharing the ignore file
 	all      map[*readStage]bool   // stages that read the whole context
-	named    map[*readStage][]int  // per stage, the context paths it names
 	namedAt  map[int][]contextRead // per path, the reads that name it
+	namedBy  map[int][]*readStage  // per path, the stages whose reads name it
 	extra    []namedPath           // named paths that are not in the context
 	words    map[string]bool       // base names used by RUN commands
 	gitVer   bool                  // the project asks git for its version
@@ -267,26 +306,79 @@ type ignorePlanner struct {
 	added    []string              // the lines chosen, in order
 	useful   int                   // entries chosen of a kind other than kindDocker
 	secrets  map[*rewrite.Instr][]string
+	matched  map[string][]bool // tree.matches, by pattern
 }
 
-func newIgnorePlanner(p *Pass, tree *contextTree, user []string, shared bool) *ignorePlanner {
+func newIgnorePlanner(p *Pass, tree *contextTree, user []string) *ignorePlanner {
 	pl := &ignorePlanner{
 		p: p, tree: tree, ecos: map[ecosystem]bool{},
-		all: map[*readStage]bool{}, named: map[*readStage][]int{}, namedAt: map[int][]contextRead{},
+		all: map[*readStage]bool{}, namedAt: map[int][]contextRead{}, namedBy: map[int][]*readStage{},
 		words: map[string]bool{}, lines: slices.Clone(user),
-		secrets: map[*rewrite.Instr][]string{},
+		secrets: map[*rewrite.Instr][]string{}, matched: map[string][]bool{},
 	}
-	reads := []*dockerfileReads{readsOf(p.File)}
-	for i, name := range tree.paths {
-		base := path.Base(name)
-		if e := ecosystemOf(base); e != 0 {
+	for _, name := range tree.paths {
+		if e := ecosystemOf(path.Base(name)); e != 0 {
 			pl.ecos[e] = true
 		}
-		if slices.Contains(scmVersionFiles, base) && !tree.dir[i] {
+	}
+	pl.excluded = tree.excludedBy(pl.lines)
+	pl.userKeep = make([]bool, len(tree.paths))
+	for _, l := range user {
+		if strings.HasPrefix(l, "!") {
+			for i, m := range pl.matches(l[1:]) {
+				pl.userKeep[i] = pl.userKeep[i] || m
+			}
+		}
+	}
+	return pl
+}
+
+// matches is tree.matches, remembered.
+func (pl *ignorePlanner) matches(pattern string) []bool {
+	m, ok := pl.matched[pattern]
+	if !ok {
+		m = pl.tree.matches(pattern)
+		pl.matched[pattern] = m
+	}
+	return m
+}
+
+// worthPlanning reports whether an entry other than the Dockerfiles' could
+// apply at all: its ecosystem is there, and so is its path or the tool that
+// makes it. Most contexts without one are settled without reading a
+// Dockerfile.
+func (pl *ignorePlanner) worthPlanning() bool {
+	for _, e := range ignoreEntries {
+		if e.kind == kindDocker || !pl.ecoOK(e) {
+			continue
+		}
+		if e.produced || slices.Contains(pl.matches(e.pattern), true) {
+			return true
+		}
+	}
+	return false
+}
+
+func (pl *ignorePlanner) ecoOK(e ignoreEntry) bool {
+	return e.eco == nil || slices.ContainsFunc(e.eco, func(x ecosystem) bool { return pl.ecos[x] })
+}
+
+// loadReads reads what the Dockerfile, and with shared every other
+// Dockerfile of the context without an ignore file of its own, read from the
+// context, and the project files that ask git for a version.
+func (pl *ignorePlanner) loadReads(shared bool) {
+	t, p := pl.tree, pl.p
+	reads := []*dockerfileReads{readsOf(p.File)}
+	for i, name := range t.paths {
+		if t.dir[i] {
+			continue
+		}
+		base := path.Base(name)
+		if slices.Contains(scmVersionFiles, base) {
 			pl.gitVer = pl.gitVer || mentionsSCMVersion(p.Context, name)
 		}
-		if shared && !tree.dir[i] && name != p.DockerfilePath && isDockerfileName(base) {
-			if _, own := tree.index[name+".dockerignore"]; !own {
+		if shared && name != p.DockerfilePath && isDockerfileName(base) {
+			if _, own := t.index[name+".dockerignore"]; !own {
 				reads = append(reads, readsOfFile(p.Context, name))
 			}
 		}
@@ -303,29 +395,37 @@ func newIgnorePlanner(p *Pass, tree *contextTree, user []string, shared bool) *i
 			pl.addRead(st, r)
 		}
 	}
-	pl.excluded = tree.excludedBy(pl.lines)
-	pl.userKeep = make([]bool, len(tree.paths))
-	for _, l := range user {
-		if strings.HasPrefix(l, "!") {
-			for i, m := range tree.matches(l[1:]) {
-				pl.userKeep[i] = pl.userKeep[i] || m
-			}
-		}
-	}
-	return pl
 }
 
 // readsOfFile parses another Dockerfile of the context. One that cannot be
 // read or parsed is taken to read the whole context and rebuild nothing.
 func readsOfFile(ctx fs.FS, name string) *dockerfileReads {
 	src, err := fs.ReadFile(ctx, name)
-	if err == nil {
-		var f *rewrite.File
-		if f, err = rewrite.Parse(name, src); err == nil {
-			return readsOf(f)
-		}
+	if err != nil {
+		return &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
 	}
-	return &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
+	readsCache.Lock()
+	defer readsCache.Unlock()
+	if dr, ok := readsCache.m[string(src)]; ok {
+		return dr
+	}
+	dr := &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
+	if f, err := rewrite.Parse(name, src); err == nil {
+		dr = readsOf(f)
+	}
+	if readsCache.m == nil || len(readsCache.m) >= 4096 {
+		readsCache.m = map[string]*dockerfileReads{}
+	}
+	readsCache.m[string(src)] = dr
+	return dr
+}
+
+// readsCache holds the reads of the other Dockerfiles of a context, by
+// content: a directory of many Dockerfiles that share one ignore file is
+// parsed once, not once for each of them. The values are never modified.
+var readsCache struct {
+	sync.Mutex
+	m map[string]*dockerfileReads
 }
 
 // isDockerfileName reports whether a file name is a Dockerfile's.
@@ -366,7 +466,7 @@ func (pl *ignorePlanner) addRead(st *readStage, r contextRead) {
 			pl.extra = append(pl.extra, namedPath{path: r.Path})
 		}
 	default:
-		m := t.matches(r.Path)
+		m := pl.matches(r.Path)
 		for i := range t.paths {
 			if m[i] && (t.parent[i] < 0 || !m[t.parent[i]]) {
 				pl.name(st, i, r)
@@ -383,7 +483,9 @@ func (pl *ignorePlanner) addRead(st *readStage, r contextRead) {
 }
 
 func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
-	pl.named[st] = append(pl.named[st], i)
+	if !slices.Contains(pl.namedBy[i], st) {
+		pl.namedBy[i] = append(pl.namedBy[i], st)
+	}
 	pl.namedAt[i] = append(pl.namedAt[i], r)
 }
 
@@ -392,15 +494,20 @@ func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
 // names a directory above it (not the whole context).
 func (pl *ignorePlanner) covering(p string) (stages []*readStage, underNamedDir bool) {
 	for _, st := range pl.stages {
-		reads := pl.all[st]
-		for _, i := range pl.named[st] {
-			if strings.HasPrefix(p, pl.tree.paths[i]+"/") {
-				reads, underNamedDir = true, true
-				break
-			}
-		}
-		if reads {
+		if pl.all[st] {
 			stages = append(stages, st)
+		}
+	}
+	for d := path.Dir(p); d != "."; d = path.Dir(d) {
+		i, ok := pl.tree.index[d]
+		if !ok {
+			continue
+		}
+		for _, st := range pl.namedBy[i] {
+			underNamedDir = true
+			if !slices.Contains(stages, st) {
+				stages = append(stages, st)
+			}
 		}
 	}
 	return stages, underNamedDir
@@ -422,9 +529,15 @@ func isTestFixture(p string) (dir string, ok bool) {
 // return the node_modules directories the context scan must read before the
 // choice can be trusted: those that a stage reads and no entry excludes,
 // since a secret pattern could reach into them.
-func (pl *ignorePlanner) plan(mayDescend bool) (descend []string) {
+func (pl *ignorePlanner) plan(mayDescend bool, ignorePath string) (descend []string) {
 	secretsChecked := !mayDescend
-	for _, e := range ignoreEntries {
+	entries := ignoreEntries
+	for _, own := range []string{pl.p.DockerfilePath, ignorePath} {
+		if strings.Contains(own, "/") {
+			entries = append(slices.Clone(entries), ignoreEntry{pattern: escapePattern(own), kind: kindDocker})
+		}
+	}
+	for _, e := range entries {
 		if e.kind == kindSecret && !secretsChecked {
 			secretsChecked = true
 			if d := pl.openDirsNeeded(); len(d) > 0 {
@@ -453,6 +566,19 @@ func (pl *ignorePlanner) openDirsNeeded() []string {
 	return out
 }
 
+// escapePattern escapes the characters of a path that an ignore-file pattern
+// would read as wildcards.
+func escapePattern(p string) string {
+	var b strings.Builder
+	for _, c := range p {
+		if strings.ContainsRune(`*?[]\\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // verdict is what consider found out about one entry.
 type verdict struct {
 	conflict   bool
@@ -461,11 +587,10 @@ type verdict struct {
 
 // consider judges one entry and adds it when it is safe and useful.
 func (pl *ignorePlanner) consider(e ignoreEntry) {
-	if e.eco != nil && !slices.ContainsFunc(e.eco, func(x ecosystem) bool { return pl.ecos[x] }) {
+	if !pl.ecoOK(e) {
 		return
 	}
-	t := pl.tree
-	m := t.matches(e.pattern)
+	m := pl.matches(e.pattern)
 	present := slices.Contains(m, true)
 	rebuilt := e.rebuiltBy != nil && slices.ContainsFunc(pl.stages, func(st *readStage) bool { return st.ran(e.rebuiltBy) })
 	var probe string
@@ -488,7 +613,7 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 		neg := strings.HasPrefix(l, "!")
 		lm := m
 		if l != e.pattern {
-			lm = t.matches(strings.TrimPrefix(l, "!"))
+			lm = pl.matches(strings.TrimPrefix(l, "!"))
 		}
 		for i := range next {
 			if neg {
@@ -608,39 +733,31 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 }
 
 // findSecrets records, per instruction, the secret-looking files that a
-// COPY, ADD or bind mount reads by name or from a directory it names, and
-// that stay in the context.
+// COPY or ADD reads by name or from a directory it names, and that stay in
+// the context. A secret directory (.aws) is reported once, not file by file.
 func (pl *ignorePlanner) findSecrets() {
 	t := pl.tree
-	var secret []bool
+	secret := make([]bool, len(t.paths))
 	for _, e := range ignoreEntries {
-		if e.kind != kindSecret {
-			continue
-		}
-		m := t.matches(e.pattern)
-		if secret == nil {
-			secret = m
-			continue
-		}
-		for i := range secret {
-			secret[i] = secret[i] || m[i]
+		if e.kind == kindSecret {
+			for i, m := range pl.matches(e.pattern) {
+				secret[i] = secret[i] || m
+			}
 		}
 	}
-	excluded := t.excludedBy(pl.lines)
-	for i, reads := range pl.namedAt {
-		root := t.paths[i]
-		for j, p := range t.paths {
-			if j != i && !strings.HasPrefix(p, root+"/") {
-				continue
+	for j, p := range t.paths {
+		if !secret[j] || pl.excluded[j] {
+			continue
+		}
+		if _, fixture := isTestFixture(p); fixture {
+			continue
+		}
+		top := t.parent[j] < 0 || !secret[t.parent[j]]
+		for a := j; a >= 0; a = t.parent[a] {
+			if a != j && !top {
+				break // only the top of a secret counts as read from above
 			}
-			// Report the top of a secret: .aws, not each file in it.
-			if !secret[j] || excluded[j] || j != i && secret[t.parent[j]] {
-				continue
-			}
-			if _, fixture := isTestFixture(p); fixture {
-				continue
-			}
-			for _, r := range reads {
+			for _, r := range pl.namedAt[a] {
 				// A bind mount leaves nothing in the image.
 				if r.Instr != nil && r.Instr.Cmd != "run" && !slices.Contains(pl.secrets[r.Instr], p) {
 					pl.secrets[r.Instr] = append(pl.secrets[r.Instr], p)

@@ -151,12 +151,15 @@ var ignoreEntries = []ignoreEntry{
 	{pattern: "**/.netrc", kind: kindSecret},
 	{pattern: "**/.pypirc", kind: kindSecret},
 
-	{pattern: "**/Dockerfile", kind: kindDocker},
-	{pattern: "**/Dockerfile.*", kind: kindDocker},
-	{pattern: "**/*.Dockerfile", kind: kindDocker},
-	{pattern: "**/Containerfile", kind: kindDocker},
-	{pattern: "**/.dockerignore", kind: kindDocker},
-	{pattern: "**/*.dockerignore", kind: kindDocker},
+	// At the root only: a Dockerfile deeper down may be a test's input. The
+	// rule adds the Dockerfile's and the ignore file's own paths when they
+	// are deeper.
+	{pattern: "Dockerfile", kind: kindDocker},
+	{pattern: "Dockerfile.*", kind: kindDocker},
+	{pattern: "*.Dockerfile", kind: kindDocker},
+	{pattern: "Containerfile", kind: kindDocker},
+	{pattern: ".dockerignore", kind: kindDocker},
+	{pattern: "*.dockerignore", kind: kindDocker},
 	{pattern: "docker-compose*.y*ml", kind: kindDocker},
 	{pattern: "compose.y*ml", kind: kindDocker},
 	{pattern: "compose.*.y*ml", kind: kindDocker},

@@ -187,10 +187,10 @@ func contextMatches(ctx fstest.MapFS, pattern string) []string {
 // ending, adding the line ending first.
 func TestDockerignoreFinalNewline(t *testing.T) {
 	for _, tc := range []struct{ old, want string }{
-		{"node_modules", "node_modules\n\n# added by dfslim\n.git\n**/.env\n**/Dockerfile\n**/.dockerignore\n"},
-		{"node_modules\r\n*.log", "node_modules\r\n*.log\r\n\r\n# added by dfslim\r\n.git\r\n**/.env\r\n**/Dockerfile\r\n**/.dockerignore\r\n"},
-		{"node_modules\n\n", "node_modules\n\n# added by dfslim\n.git\n**/.env\n**/Dockerfile\n**/.dockerignore\n"},
-		{"", "# added by dfslim\n.git\n**/node_modules\n**/.env\n**/Dockerfile\n**/.dockerignore\n"},
+		{"node_modules", "node_modules\n\n# added by dfslim\n.git\n**/.env\nDockerfile\n.dockerignore\n"},
+		{"node_modules\r\n*.log", "node_modules\r\n*.log\r\n\r\n# added by dfslim\r\n.git\r\n**/.env\r\nDockerfile\r\n.dockerignore\r\n"},
+		{"node_modules\n\n", "node_modules\n\n# added by dfslim\n.git\n**/.env\nDockerfile\n.dockerignore\n"},
+		{"", "# added by dfslim\n.git\n**/node_modules\n**/.env\nDockerfile\n.dockerignore\n"},
 	} {
 		ctx := fstest.MapFS{
 			"Dockerfile":    {Data: []byte("FROM node:22\nCOPY . .\nRUN npm ci\n")},
