@@ -43,7 +43,10 @@ type Image struct {
 	// Entrypoint is the image's ENTRYPOINT; empty for static, glibc and cc.
 	// The debug variants of distroless static/base/cc have ["/busybox/sh"].
 	Entrypoint []string
-	SizeMB     int // approximate uncompressed size, for estimates only
+	// Provides lists system packages the image already has, by the names
+	// "ca-certificates", "tzdata" and "libssl".
+	Provides []string
+	SizeMB   int // approximate uncompressed size, for estimates only
 }
 
 // BaseInfo says what kind of image a FROM reference names.
@@ -81,6 +84,7 @@ type catalogImage struct {
 	Workdir         string   `json:"workdir"`
 	Entrypoint      []string `json:"entrypoint"`
 	DebugEntrypoint []string `json:"debugEntrypoint"`
+	Provides        []string `json:"provides"`
 	SizeMB          int      `json:"sizeMB"`
 }
 
@@ -116,7 +120,7 @@ func (ci *catalogImage) image(debug bool) *Image {
 	img := &Image{
 		Ref: ci.Ref, Flavor: ci.Flavor, Kind: ci.Kind, Libc: ci.Libc, Language: ci.Language,
 		Version: ci.Version, User: ci.User, DebugRef: ci.DebugRef, Distro: ci.Distro, Workdir: ci.Workdir,
-		Entrypoint: slices.Clone(ci.Entrypoint), SizeMB: ci.SizeMB,
+		Entrypoint: slices.Clone(ci.Entrypoint), Provides: slices.Clone(ci.Provides), SizeMB: ci.SizeMB,
 	}
 	if debug {
 		img.Ref, img.Shell, img.Entrypoint = ci.DebugRef, true, slices.Clone(ci.DebugEntrypoint)

@@ -118,19 +118,22 @@ func runRuntimeBase(p *Pass) error {
 		return nil
 	}
 	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
-	p.Report(Finding{
-		Span: refSpan,
-		Message: fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
-			plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName),
-		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: Safe, Edits: edits},
-	})
+	msg := fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
+		plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName)
+	if len(plan.notes) > 0 {
+		msg += "; the fix " + strings.Join(plan.notes, "; ")
+	}
+	p.Report(Finding{Span: refSpan, Message: msg,
+		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: plan.safety, Edits: edits}})
 	return nil
 }
 
 // runtimePlan is what moving a final stage to a runtime image takes.
 type runtimePlan struct {
 	image    *Image
-	what     string // what the stage runs, for the message
+	safety   Safety   // Unsafe when users become numeric ids they did not have
+	notes    []string // what else the fix does, for the message
+	what     string   // what the stage runs, for the message
 	edits    []rewrite.Edit
 	blockers []Blocker
 }
@@ -155,7 +158,13 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	if ep == nil && cmd == nil {
 		return nil
 	}
-	plan := &runtimePlan{blockers: ShelllessBlockers(p, final)}
+	plan := &runtimePlan{safety: Safe}
+	cleanup := newStageCleanup(p, final)
+	for _, b := range ShelllessBlockers(p, final) {
+		if line, _ := f.Position(b.Span.Start); !cleanup.resolves(f.InstrAt(line), final) {
+			plan.blockers = append(plan.blockers, b)
+		}
+	}
 	if len(plan.blockers) > 0 {
 		return plan
 	}
@@ -217,6 +226,18 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
 	}
 	plan.image = img
+	if pkg, in := cleanup.missing(img); in != nil {
+		return block(in, "RUN installs %s, which %s does not have", pkg, img.Ref)
+	}
+	cleanEdits, notes, userChanged := cleanup.edits(final)
+	plan.edits = append(plan.edits, cleanEdits...)
+	if len(cleanup.drops) > 0 {
+		plan.notes = append(plan.notes, fmt.Sprintf("drops %d RUN instruction(s) the image makes unneeded", len(cleanup.drops)))
+	}
+	if userChanged {
+		plan.safety = Unsafe
+		plan.notes = append(plan.notes, "gives users as numbers ("+strings.Join(notes, ", ")+"); the user id may differ from the one the image had: check file ownership and volumes")
+	}
 
 	// CMD and ENTRYPOINT, in exec form, with the image's interpreter.
 	if img.Language != "" {
@@ -397,12 +418,24 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 	if lang == "" {
 		lang = root.Language
 	}
+	// The build analysis knows the artifact when it can follow the build
+	// command to src; its libc wins unless this stage chain shows a static
+	// build it cannot see (CGO_ENABLED from a parent stage or go env -w).
+	art, reason := builtArtifact(p, idx, src)
+	if reason != "" {
+		return builtBinary{reason: reason}
+	}
+	if art != nil && art.Language != "" {
+		lang = art.Language
+	}
 	bin := builtBinary{distro: root.Distro}
 	switch lang {
 	case "go":
 		switch {
-		case b.cgo == "0":
+		case b.cgo == "0" || (art != nil && art.Libc == LibcNone):
 			bin.kind, bin.what = KindStatic, "a static Go binary"
+		case art != nil && art.Libc == LibcGlibc && b.cgo == "":
+			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
 		case root.Libc == "musl":
 			bin.reason = fmt.Sprintf("%s is a Go binary built on Alpine without CGO_ENABLED=0; it may link musl, which glibc runtime images lack (set CGO_ENABLED=0)", src)
 		case root.Libc == "glibc":
@@ -412,12 +445,21 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		}
 	case "rust":
 		switch {
-		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl":
+		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl" || (art != nil && art.Libc == LibcNone):
 			bin.kind, bin.what = KindStatic, "a static Rust binary (musl)"
 		case root.Libc == "glibc":
 			bin.kind, bin.what = KindCC, "a Rust binary linked against glibc"
 		default:
 			bin.reason = fmt.Sprintf("%s is a Rust binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
+		}
+	case "c":
+		switch {
+		case art.Libc == LibcNone:
+			bin.kind, bin.what = KindStatic, "a static C/C++ binary"
+		case art.Libc == LibcGlibc:
+			bin.kind, bin.what = KindCC, "a C/C++ binary linked against glibc"
+		default:
+			bin.reason = fmt.Sprintf("%s is a C/C++ binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
 		}
 	default:
 		return builtBinary{reason: fmt.Sprintf("dfslim cannot tell how stage %s builds %s, so not which libc it needs", c.from, src)}
@@ -426,6 +468,25 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		return builtBinary{reason: fmt.Sprintf("stage %s installs %s, so %s may link libraries that runtime images lack", c.from, b.devPackage, src)}
 	}
 	return bin
+}
+
+// builtArtifact returns the artifact the build analysis finds at src (or
+// below the directory src) in stage idx, or a reason it cannot be copied.
+func builtArtifact(p *Pass, idx int, src string) (*Artifact, string) {
+	arts, blockers := AnalyzeBuild(p, &p.File.Stages[idx])
+	for i := len(arts) - 1; i >= 0; i-- {
+		a := &arts[i]
+		if a.Path == "" || (a.Path != src && !strings.HasPrefix(a.Path, strings.TrimSuffix(src, "/")+"/")) {
+			continue
+		}
+		for _, b := range blockers {
+			if strings.Contains(b.Reason, a.Path) {
+				return nil, b.Reason
+			}
+		}
+		return a, ""
+	}
+	return nil, ""
 }
 
 // buildFacts is what the RUN, ENV and ARG instructions of a build stage chain
