@@ -9,6 +9,7 @@ import (
 // all lists every rule in the order the driver runs them: rules that change
 // the shape of the file first, then the ones that tidy what is there.
 var all = []*Rule{
+	MultiStage,
 	ExecForm,
 }
 
