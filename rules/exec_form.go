@@ -259,6 +259,8 @@ func compoundName(c syntax.Command) string {
 		return "time"
 	case *syntax.FuncDecl:
 		return "a function"
+	case *syntax.DeclClause:
+		return "the builtin " + c.Variant.Value
 	}
 	return "a compound command"
 }

@@ -132,11 +132,11 @@ func (o *Options) rules() []*Rule {
 }
 
 func run(r *Rule, f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
-	p := &Pass{Rule: r, File: f, Context: ctx, DockerfilePath: opts.DockerfilePath, Config: &opts.Config}
+	p := &Pass{Rule: r, File: f, Context: ctx, DockerfilePath: opts.DockerfilePath, Config: &opts.Config, known: knownRule(&opts)}
 	if err := r.Run(p); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %w", f.Name, r.Name, err)
 	}
-	return p.findings, nil
+	return filterSuppressed(f, p.findings), nil
 }
 
 func applicable(fx *Fix, unsafe bool) bool {

@@ -8,9 +8,12 @@ import (
 
 // all lists every rule in the order the driver runs them: rules that change
 // the shape of the file first, then the ones that tidy what is there.
+// suppress.go appends Suppression after them all.
 var all = []*Rule{
 	MultiStage,
 	ExecForm,
+	AptHygiene,
+	AddToCopy,
 }
 
 // All returns every rule, in registry order.

@@ -69,6 +69,7 @@ type Pass struct {
 	Config         *Config
 
 	findings []Finding
+	known    func(name string) bool // whether a rule called name exists, for suppressions
 }
 
 // Report records a finding. Rule, Line and Col are filled in from the pass.

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
@@ -23,39 +25,56 @@ func checkOne(path string, o *options) outcome {
 		return out
 	}
 	dir, rel := contextFor(path, o.context)
-	out.findings, out.err = rules.Check(f, os.DirFS(dir), o.driverOptions(rel))
+	opts, err := o.driverOptions(path, rel)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	out.file, out.dir = f, dir
+	out.findings, out.err = rules.Check(f, os.DirFS(dir), opts)
 	return out
 }
 
 func newCheckCmd() *cobra.Command {
 	var o options
+	var format string
 	cmd := &cobra.Command{
 		Use:   "check [flags] [PATH ...]",
 		Short: "Report findings as file:line:col: rule: message",
 		Long: `Check runs the rules on each Dockerfile and prints what they find, one line
-each. Nothing is written. Exit status: 0 no findings, 1 findings, 2 an error.`,
+each. Nothing is written. Exit status: 0 no findings, 1 findings, 2 an error.
+
+--format selects the output: text (the default), json, sarif (SARIF 2.1.0, for
+code scanning) or github (GitHub Actions annotations). Errors also go to
+stderr in every format.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(formats, format) {
+				return fmt.Errorf("--format must be one of %s, not %q", strings.Join(formats, ", "), format)
+			}
 			if err := o.prepare(); err != nil {
 				return err
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			report := newReporter(format, stdout, o.colorFor(stdout), rules.All())
 			paths, errs := expandPaths(args)
 			status := 0
 			for _, err := range errs {
 				fmt.Fprintln(stderr, err)
+				report.add(outcome{err: err})
 				status = 2
 			}
 			processAll(paths, func(p string) outcome { return checkOne(p, &o) }, func(out outcome) {
 				if out.err != nil {
 					fmt.Fprintln(stderr, out.err)
 					status = 2
-					return
-				}
-				for _, fd := range out.findings {
-					fmt.Fprintln(stdout, formatFinding(out.path, fd))
+				} else if len(out.findings) > 0 {
 					status = max(status, 1)
 				}
+				report.add(out)
 			})
+			if err := report.finish(); err != nil {
+				return err
+			}
 			if status != 0 {
 				return exitError(status)
 			}
@@ -63,5 +82,6 @@ each. Nothing is written. Exit status: 0 no findings, 1 findings, 2 an error.`,
 		},
 	}
 	o.addFlags(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", formatText, "output format: "+strings.Join(formats, ", "))
 	return cmd
 }

@@ -24,6 +24,7 @@ type options struct {
 	unsafe      bool
 	context     string
 	verbose     bool
+	ecosystem   // --config, --no-config, --color: config.go, format.go
 
 	rules []*rules.Rule
 }
@@ -37,6 +38,8 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
 	f.StringVar(&o.context, "context", "", "build context directory (default: each Dockerfile's directory)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "report more about each change on stderr")
+	o.addConfigFlags(f)
+	o.addColorFlag(f)
 }
 
 func (o *options) prepare() error {
@@ -44,17 +47,13 @@ func (o *options) prepare() error {
 		return fmt.Errorf("--base must be distroless or chainguard, not %q", o.base)
 	}
 	var err error
-	o.rules, err = rules.Select(o.selectRules, o.ignoreRules)
-	return err
-}
-
-func (o *options) driverOptions(dockerfileRel string) rules.Options {
-	return rules.Options{
-		Rules:          o.rules,
-		Config:         rules.Config{Base: o.base, Debug: o.debug},
-		Unsafe:         o.unsafe,
-		DockerfilePath: dockerfileRel,
+	if o.rules, err = rules.Select(o.selectRules, o.ignoreRules); err != nil {
+		return err
 	}
+	if err := o.prepareColor(); err != nil {
+		return err
+	}
+	return o.prepareConfig()
 }
 
 // outcome is the result of fixing one Dockerfile.
@@ -64,6 +63,8 @@ type outcome struct {
 	changes  []change // files whose content changes, Dockerfile first
 	findings []rules.Finding
 	err      error
+	file     *rewrite.File // the parsed Dockerfile that findings refer to (check)
+	dir      string        // its build context directory (check)
 }
 
 // change is one file's new content.
@@ -109,7 +110,12 @@ func fixOne(path string, stdin io.Reader, o *options) outcome {
 			dir = o.context
 		}
 	}
-	res, err := rules.Run(f, os.DirFS(dir), o.driverOptions(rel))
+	opts, err := o.driverOptions(path, rel)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	res, err := rules.Run(f, os.DirFS(dir), opts)
 	if err != nil {
 		out.err = err
 		return out
@@ -214,7 +220,7 @@ printed, 2 an error.`,
 					fmt.Fprintln(stderr, out.err)
 					return exitError(2)
 				}
-				reportFindings(stderr, out)
+				reportFindings(stderr, out, o.colorFor(stderr))
 				if len(out.changes) > 0 && out.changes[0].path == "-" {
 					_, err := stdout.Write(out.changes[0].new)
 					return err
@@ -235,7 +241,7 @@ printed, 2 an error.`,
 					status = 2
 					return
 				}
-				reportFindings(stderr, out)
+				reportFindings(stderr, out, o.colorFor(stderr))
 				out.changes = dropClaimed(stderr, out, claimed)
 				switch {
 				case write:
@@ -254,7 +260,7 @@ printed, 2 an error.`,
 					}
 				default:
 					for _, c := range out.changes {
-						stdout.Write(c.patch())
+						writePatch(stdout, c.patch(), o.colorFor(stdout))
 						status = max(status, 1)
 					}
 				}
@@ -312,8 +318,8 @@ func plural(n int, one, many string) string {
 }
 
 // reportFindings prints, on stderr, the findings that fix left for a person.
-func reportFindings(stderr io.Writer, out outcome) {
+func reportFindings(stderr io.Writer, out outcome, color bool) {
 	for _, fd := range out.findings {
-		fmt.Fprintln(stderr, formatFinding(out.path, fd))
+		fmt.Fprintln(stderr, findingLine(out.path, fd, color))
 	}
 }

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/rules"
+)
+
+// SARIF 2.1.0 (OASIS): the subset of the object model that dfslim writes.
+// Columns are counted in Unicode code points (run.columnKind).
+
+const (
+	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifVersion = "2.1.0"
+	// rulesDocURL is where each rule's documentation lives, one anchor per rule.
+	rulesDocURL = "https://github.com/dfslim/dfslim/blob/main/docs/rules.md"
+	projectURL  = "https://github.com/dfslim/dfslim"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string         `json:"id"`
+	ShortDescription sarifMessage   `json:"shortDescription"`
+	FullDescription  sarifMessage   `json:"fullDescription"`
+	Help             sarifMessage   `json:"help"`
+	HelpURI          string         `json:"helpUri"`
+	Properties       map[string]any `json:"properties,omitempty"`
+}
+
+// sarifMessage is a message or a multiformatMessageString.
+type sarifMessage struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex *int            `json:"ruleIndex,omitempty"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+	Fixes     []sarifFix      `json:"fixes,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
+}
+
+type sarifPhysicalLocation struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
+}
+
+type sarifArtifactLocation struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
+}
+
+type sarifFix struct {
+	Description     sarifMessage          `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+	Properties      map[string]any        `json:"properties,omitempty"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Replacements     []sarifReplacement    `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifRegion   `json:"deletedRegion"`
+	InsertedContent *sarifContent `json:"insertedContent,omitempty"`
+}
+
+type sarifContent struct {
+	Text string `json:"text"`
+}
+
+// sarifLevel maps a severity to a SARIF result level.
+func sarifLevel(severity string) string {
+	if severity == severityWarning {
+		return "warning"
+	}
+	return "note"
+}
+
+type sarifReporter struct {
+	w             io.Writer
+	rules         []*rules.Rule // described in tool.driver.rules; ruleIndex points into it
+	results       []sarifResult
+	notifications []sarifNotification
+}
+
+func (r *sarifReporter) add(out outcome) {
+	if out.err != nil {
+		n := sarifNotification{Level: "error", Message: sarifMessage{Text: out.err.Error()}}
+		var re *rewrite.Error
+		if errors.As(out.err, &re) {
+			n.Message.Text = re.Err.Error()
+			loc := sarifLocation{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(re.File)}}
+			if re.Line > 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: re.Line}
+			}
+			n.Locations = []sarifLocation{loc}
+		}
+		r.notifications = append(r.notifications, n)
+		return
+	}
+	for _, fd := range out.findings {
+		res := sarifResult{
+			RuleID:  fd.Rule,
+			Level:   sarifLevel(severity(fd)),
+			Message: sarifMessage{Text: fd.Message},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
+				ArtifactLocation: artifact(out.path),
+				Region:           textRegion(out.file.Src, fd.Span),
+			}}},
+		}
+		if i := slices.IndexFunc(r.rules, func(rule *rules.Rule) bool { return rule.Name == fd.Rule }); i >= 0 {
+			res.RuleIndex = &i
+		}
+		if fx := fd.Fix; fx != nil {
+			if f, ok := sarifFixOf(out, fx); ok {
+				res.Fixes = []sarifFix{f}
+			}
+		}
+		r.results = append(r.results, res)
+	}
+}
+
+func (r *sarifReporter) finish() error {
+	driver := sarifDriver{Name: "dfslim", Version: version(), InformationURI: projectURL, Rules: []sarifRule{}}
+	for _, rule := range r.rules {
+		driver.Rules = append(driver.Rules, sarifRuleOf(rule))
+	}
+	if r.results == nil {
+		r.results = []sarifResult{}
+	}
+	run := sarifRun{
+		Tool:        sarifTool{Driver: driver},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: len(r.notifications) == 0, Notifications: r.notifications}},
+		ColumnKind:  "unicodeCodePoints",
+		Results:     r.results,
+	}
+	return writeJSON(r.w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifRuleOf describes a rule with the text of docs/rules.md.
+func sarifRuleOf(r *rules.Rule) sarifRule {
+	why := strings.TrimSpace(r.Why)
+	text := r.Summary + ".\n\n" + why + "\n\nFix safety: " + r.Safety.String() + ". " + strings.TrimSpace(r.FixSafety)
+	return sarifRule{
+		ID:               r.Name,
+		ShortDescription: sarifMessage{Text: r.Summary},
+		FullDescription:  sarifMessage{Text: why},
+		Help:             sarifMessage{Text: text, Markdown: r.Explain()},
+		HelpURI:          rulesDocURL + "#" + r.Name,
+		Properties:       map[string]any{"fixSafety": r.Safety.String()},
+	}
+}
+
+// artifact locates a file by a relative URI reference, or a file URI when
+// its path is absolute.
+func artifact(path string) sarifArtifactLocation {
+	p := displayPath(path)
+	if filepath.IsAbs(path) {
+		return sarifArtifactLocation{URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()}
+	}
+	return sarifArtifactLocation{URI: (&url.URL{Path: p}).String()}
+}
+
+// sarifFixOf turns a fix into artifact changes with line and column regions.
+func sarifFixOf(out outcome, fx *rules.Fix) (sarifFix, bool) {
+	f := sarifFix{
+		Description: sarifMessage{Text: fx.Message},
+		Properties:  map[string]any{"safety": fx.Safety.String()},
+	}
+	if len(fx.Edits) > 0 {
+		f.ArtifactChanges = append(f.ArtifactChanges, artifactChange(out.path, out.file.Src, fx.Edits))
+	}
+	for _, p := range sortedPaths(fx.Files) {
+		name := filepath.Join(out.dir, filepath.FromSlash(p))
+		src, err := os.ReadFile(name)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return sarifFix{}, false
+		}
+		f.ArtifactChanges = append(f.ArtifactChanges, artifactChange(name, src, fx.Files[p]))
+	}
+	return f, len(f.ArtifactChanges) > 0
+}
+
+func artifactChange(path string, src []byte, edits []rewrite.Edit) sarifArtifactChange {
+	c := sarifArtifactChange{ArtifactLocation: artifact(path)}
+	sorted, err := rewrite.Validate(len(src), edits)
+	if err != nil {
+		sorted = edits
+	}
+	for _, e := range sorted {
+		rep := sarifReplacement{DeletedRegion: *textRegion(src, e.Span)}
+		if e.New != "" {
+			rep.InsertedContent = &sarifContent{Text: e.New}
+		}
+		c.Replacements = append(c.Replacements, rep)
+	}
+	return c
+}
+
+// textRegion is the region of span s in src, in lines and code-point columns.
+func textRegion(src []byte, s rewrite.Span) *sarifRegion {
+	sl, sc := textPosition(src, s.Start)
+	el, ec := textPosition(src, max(s.End, s.Start))
+	return &sarifRegion{StartLine: sl, StartColumn: sc, EndLine: el, EndColumn: ec}
+}
+
+// textPosition returns the 1-based line and code-point column of offset off
+// in src. A byte order mark at the start is not a column.
+func textPosition(src []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(src))
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	line = bytes.Count(src[:start], []byte("\n")) + 1
+	prefix := src[start:off]
+	if start == 0 {
+		prefix = bytes.TrimPrefix(prefix, []byte("\uFEFF"))
+	}
+	return line, utf8.RuneCount(prefix) + 1
+}
