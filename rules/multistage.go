@@ -113,6 +113,9 @@ func runMultiStage(p *Pass) error {
 		sp.render()
 	}
 	if len(sp.blockers) > 0 {
+		if len(sp.a.artifacts) == 0 && sp.a.image.language == "" && sp.entryPath == "" {
+			return nil // not an app build: nothing to split, nothing to say
+		}
 		seen := map[string]bool{}
 		for _, b := range sp.blockers {
 			key := fmt.Sprint(b.Span.Start, b.Reason)
@@ -674,6 +677,7 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifact {
 	art := &Artifact{Kind: KindBinary, Path: abs, Span: cp.in.Span}
 	if strings.HasSuffix(abs, ".sh") {
+		sp.entryPath = "" // a script, not a program to carry
 		sp.block(in, "the command runs %s, a shell script", abs)
 		return nil
 	}
@@ -684,6 +688,7 @@ func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifa
 		return nil
 	}
 	if bytes.HasPrefix(data, []byte("#!")) {
+		sp.entryPath = ""
 		line, _, _ := bytes.Cut(data, []byte("\n"))
 		sp.block(in, "the command runs %s, a script (%s) that needs an interpreter the runtime image does not have", ctx, strings.TrimSpace(string(line)))
 		return nil
