@@ -526,16 +526,16 @@ func appendBlocker(prog *syntax.File) string {
 	case last.Negated:
 		return "the last command is negated (!)"
 	}
+	if usesOr(last.Cmd) {
+		return "the last command list uses ||"
+	}
 	cmd := last.Cmd
 	for {
 		b, ok := cmd.(*syntax.BinaryCmd)
 		if !ok {
 			break
 		}
-		if b.Op == syntax.OrStmt {
-			return "the last command list uses ||"
-		}
-		if b.Op == syntax.AndStmt && (b.Y.Negated || b.Y.Background) {
+		if b.Y.Negated || b.Y.Background {
 			return "the last command is negated or in the background"
 		}
 		cmd = b.Y.Cmd
@@ -544,6 +544,12 @@ func appendBlocker(prog *syntax.File) string {
 		return "the last command is " + compoundName(cmd)
 	}
 	return ""
+}
+
+// usesOr reports whether a list of commands joined by &&, || and pipes uses ||.
+func usesOr(cmd syntax.Command) bool {
+	b, ok := cmd.(*syntax.BinaryCmd)
+	return ok && (b.Op == syntax.OrStmt || usesOr(b.X.Cmd) || usesOr(b.Y.Cmd))
 }
 
 // laterNeedsAptLists returns a RUN after runs[i], in its stage or a stage

@@ -38,6 +38,7 @@ type Image struct {
 	User     string // the default user, numeric: "65532"
 	DebugRef string // the variant with a shell: ":debug-nonroot", ":latest-dev"
 	Distro   string // "debian12", "debian13" or "wolfi"
+	Workdir  string // the image's working directory: "/home/nonroot" for distroless nonroot
 	Shell    bool   // the image has a shell (only debug variants do)
 	// Entrypoint is the image's ENTRYPOINT; empty for static, glibc and cc.
 	// The debug variants of distroless static/base/cc have ["/busybox/sh"].
@@ -77,6 +78,7 @@ type catalogImage struct {
 	Language        string   `json:"language"`
 	Version         string   `json:"version"`
 	User            string   `json:"user"`
+	Workdir         string   `json:"workdir"`
 	Entrypoint      []string `json:"entrypoint"`
 	DebugEntrypoint []string `json:"debugEntrypoint"`
 	SizeMB          int      `json:"sizeMB"`
@@ -113,7 +115,7 @@ var catalog = sync.OnceValue(func() *catalogData {
 func (ci *catalogImage) image(debug bool) *Image {
 	img := &Image{
 		Ref: ci.Ref, Flavor: ci.Flavor, Kind: ci.Kind, Libc: ci.Libc, Language: ci.Language,
-		Version: ci.Version, User: ci.User, DebugRef: ci.DebugRef, Distro: ci.Distro,
+		Version: ci.Version, User: ci.User, DebugRef: ci.DebugRef, Distro: ci.Distro, Workdir: ci.Workdir,
 		Entrypoint: slices.Clone(ci.Entrypoint), SizeMB: ci.SizeMB,
 	}
 	if debug {
@@ -396,11 +398,11 @@ func ClassifyBase(ref string) BaseInfo {
 				b.Version = v
 			}
 		case "lambda-provided":
-			if len(tokens) > 0 && (tokens[0] == "al2" || tokens[0] == "al2023") {
-				b.Version, b.Distro = tokens[0], tokens[0]
+			if al, _, _ := strings.Cut(tokens[0], "."); al == "al2" || al == "al2023" {
+				b.Version, b.Distro = al, al
 			}
 		case "lambda-language":
-			b.Language = path[strings.LastIndex(path, "/")+1:]
+			b.Language = strings.TrimPrefix(path[strings.LastIndex(path, "/")+1:], "aws-lambda-")
 			if b.Language == "nodejs" {
 				b.Language = "node"
 			}

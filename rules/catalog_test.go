@@ -203,6 +203,8 @@ func TestClassifyBase(t *testing.T) {
 		{"public.ecr.aws/lambda/provided:al2023-arm64", BaseInfo{Family: "lambda-provided", Version: "al2023", Libc: "glibc", Distro: "al2023"}},
 		{"public.ecr.aws/lambda/provided:latest", BaseInfo{Family: "lambda-provided", Libc: "glibc"}},
 		{"public.ecr.aws/lambda/python:3.12", BaseInfo{Family: "lambda-language", Language: "python", Version: "3.12", Libc: "glibc"}},
+		{"amazon/aws-lambda-provided:al2.2024.01.01", BaseInfo{Family: "lambda-provided", Version: "al2", Libc: "glibc", Distro: "al2"}},
+		{"amazon/aws-lambda-python:3.11", BaseInfo{Family: "lambda-language", Language: "python", Version: "3.11", Libc: "glibc"}},
 		{"public.ecr.aws/lambda/nodejs:20", BaseInfo{Family: "lambda-language", Language: "node", Version: "20", Libc: "glibc"}},
 		{"gcr.io/distroless/static-debian12", BaseInfo{Family: "distroless", Libc: "none", Distro: "debian12", Runtime: true}},
 		{"gcr.io/distroless/cc:latest-amd64", BaseInfo{Family: "distroless", Libc: "glibc", Runtime: true}},

@@ -11,6 +11,9 @@ import (
 // suppress.go appends Suppression after them all.
 var all = []*Rule{
 	MultiStage,
+	Lambda,
+	RuntimeBase,
+	NonRoot,
 	ExecForm,
 	AptHygiene,
 	AddToCopy,

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // A Blocker is one reason a stage cannot run on an image without a shell,
@@ -46,7 +48,7 @@ func ShelllessBlockers(p *Pass, stage *instructions.Stage) []Blocker {
 	add := func(in *rewrite.Instr, format string, args ...any) {
 		out = append(out, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 	}
-	files := newStageFiles(p, stage)
+	files := newStageFiles(p, stage, "/", nil)
 	var cmd, entrypoint *rewrite.Instr
 	for _, c := range stage.Commands {
 		in := p.File.InstrOf(c)
@@ -215,39 +217,78 @@ func scriptReason(files *stageFiles, args []string) string {
 }
 
 // stageFiles maps paths in a stage's filesystem back to the build context
-// files that COPY and ADD put there.
+// files and other stages' files that COPY and ADD put there.
 type stageFiles struct {
-	p      *Pass
-	copies []stageCopy
+	p       *Pass
+	copies  []stageCopy
+	workdir string // the working directory at the end of the stage
 }
 
 type stageCopy struct {
+	in      *rewrite.Instr
 	workdir string // WORKDIR when the copy ran
 	from    string // --from, "" for the context
 	srcs    []string
-	dest    string // as written, resolved against workdir
+	dest    string // resolved against workdir
 	dir     bool   // dest names a directory (trailing slash or several sources)
 }
 
-func newStageFiles(p *Pass, stage *instructions.Stage) *stageFiles {
+// newStageFiles walks the COPY, ADD and WORKDIR instructions of stage, which
+// starts in the working directory wd with the environment env (may be nil),
+// expanding variables in destinations as the ENV and ARG instructions of the
+// stage set them.
+func newStageFiles(p *Pass, stage *instructions.Stage, wd string, env map[string]string) *stageFiles {
 	sf := &stageFiles{p: p}
-	wd := "/"
+	vars := maps.Clone(env)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	lex := shell.NewLex(rune(p.File.Escape))
+	expand := func(s string) string {
+		if !strings.Contains(s, "$") {
+			return s
+		}
+		var kv []string
+		for k, v := range vars {
+			kv = append(kv, k+"="+v)
+		}
+		res, err := lex.ProcessWordWithMatches(s, shell.EnvsFromSlice(kv))
+		if err != nil || len(res.Unmatched) > 0 {
+			return s
+		}
+		return res.Result
+	}
 	for _, c := range stage.Commands {
 		switch c := c.(type) {
+		case *instructions.EnvCommand:
+			for _, e := range c.Env {
+				vars[e.Key] = expand(e.Value)
+			}
+		case *instructions.ArgCommand:
+			for _, a := range c.Args {
+				if a.Value != nil {
+					vars[a.Key] = expand(*a.Value)
+				}
+			}
 		case *instructions.WorkdirCommand:
-			wd = resolvePath(wd, c.Path)
+			wd = resolvePath(wd, expand(c.Path))
 		case *instructions.CopyCommand:
-			sf.add(wd, c.From, c.SourcesAndDest)
+			sd := c.SourcesAndDest
+			sd.DestPath = expand(sd.DestPath)
+			sf.add(p.File.InstrOf(c), wd, c.From, sd)
 		case *instructions.AddCommand:
-			sf.add(wd, "", c.SourcesAndDest)
+			sd := c.SourcesAndDest
+			sd.DestPath = expand(sd.DestPath)
+			sf.add(p.File.InstrOf(c), wd, "", sd)
 		}
 	}
+	sf.workdir = wd
 	return sf
 }
 
-func (sf *stageFiles) add(wd, from string, sd instructions.SourcesAndDest) {
+func (sf *stageFiles) add(in *rewrite.Instr, wd, from string, sd instructions.SourcesAndDest) {
 	sf.copies = append(sf.copies, stageCopy{
-		workdir: wd, from: from, srcs: sd.SourcePaths,
+		in: in, workdir: wd, from: from, srcs: sd.SourcePaths,
 		dest: resolvePath(wd, sd.DestPath),
 		dir:  strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths) > 1,
 	})
@@ -264,45 +305,60 @@ func resolvePath(wd, p string) string {
 // pathDirs are where a bare command name is looked up.
 var pathDirs = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
 
-// find returns the context path and contents of the file that the stage has
-// at name (absolute, relative to the last WORKDIR, or a bare command name
-// looked up in PATH). It returns "" and nil when no copy from the context
-// explains the file or the context cannot be read.
-func (sf *stageFiles) find(name string) (string, []byte) {
-	if sf.p.Context == nil || len(sf.copies) == 0 {
-		return "", nil
-	}
-	var targets []string
+// targets returns the absolute paths a command name can mean in the stage:
+// itself when absolute, relative to the last WORKDIR, or looked up in PATH.
+func (sf *stageFiles) targets(name string) []string {
 	switch {
 	case strings.HasPrefix(name, "/"):
-		targets = []string{path.Clean(name)}
+		return []string{path.Clean(name)}
 	case strings.Contains(name, "/"):
-		targets = []string{path.Join(sf.copies[len(sf.copies)-1].workdir, name)}
-	default:
-		for _, d := range pathDirs {
-			targets = append(targets, path.Join(d, name))
-		}
+		return []string{path.Join(sf.workdir, name)}
 	}
+	var out []string
+	for _, d := range pathDirs {
+		out = append(out, path.Join(d, name))
+	}
+	return out
+}
+
+// find returns the context path and contents of the file that the stage has
+// at name (see targets). It returns "" and nil when no copy from the context
+// explains the file or the context cannot be read.
+func (sf *stageFiles) find(name string) (string, []byte) {
+	c, src := sf.origin(name)
+	if c == nil || c.from != "" || sf.p.Context == nil {
+		return "", nil
+	}
+	data, err := fs.ReadFile(sf.p.Context, src)
+	if err != nil {
+		return "", nil
+	}
+	return src, data
+}
+
+// origin returns the last copy that put a file at name into the stage and
+// the source path it copied (in the context, or in the --from stage or
+// image), or nil. Sources from other stages cannot be looked at, so a copy
+// whose destination is a directory above name counts as copying a directory.
+func (sf *stageFiles) origin(name string) (*stageCopy, string) {
 	for i := len(sf.copies) - 1; i >= 0; i-- {
-		c := sf.copies[i]
-		if c.from != "" {
-			continue
-		}
-		for _, t := range targets {
+		c := &sf.copies[i]
+		for _, t := range sf.targets(name) {
 			if src := c.source(sf.p.Context, t); src != "" {
-				if data, err := fs.ReadFile(sf.p.Context, src); err == nil {
-					return src, data
-				}
+				return c, src
 			}
 		}
 	}
-	return "", nil
+	return nil, ""
 }
 
-// source returns the context path that c copied to target, or "".
-func (c stageCopy) source(ctx fs.FS, target string) string {
+// source returns the path that c copied to target, or "".
+func (c *stageCopy) source(ctx fs.FS, target string) string {
 	for _, s := range c.srcs {
-		src := path.Clean(strings.TrimPrefix(s, "/"))
+		src := path.Clean(s)
+		if c.from == "" {
+			src = path.Clean(strings.TrimPrefix(s, "/"))
+		}
 		if strings.ContainsAny(src, "*?[") {
 			if path.Dir(target) == c.dest {
 				if ok, _ := path.Match(path.Base(src), path.Base(target)); ok {
@@ -311,21 +367,26 @@ func (c stageCopy) source(ctx fs.FS, target string) string {
 			}
 			continue
 		}
-		info, err := fs.Stat(ctx, src)
-		if err != nil {
-			continue
-		}
-		if info.IsDir() {
-			if rel, ok := strings.CutPrefix(target, c.dest+"/"); ok || c.dest == "/" {
-				if c.dest == "/" {
-					rel = strings.TrimPrefix(target, "/")
-				}
-				return path.Join(src, rel)
+		isDir, known := false, false
+		if c.from == "" {
+			if ctx == nil {
+				continue
 			}
+			info, err := fs.Stat(ctx, src)
+			if err != nil {
+				continue
+			}
+			isDir, known = info.IsDir(), true
+		}
+		fileMatch := (!c.dir && target == c.dest) || (c.dir && target == path.Join(c.dest, path.Base(src)))
+		if fileMatch && !isDir {
+			return src
+		}
+		if known && !isDir {
 			continue
 		}
-		if (!c.dir && target == c.dest) || (c.dir && target == path.Join(c.dest, path.Base(src))) {
-			return src
+		if rel, ok := strings.CutPrefix(target, strings.TrimSuffix(c.dest, "/")+"/"); ok {
+			return path.Join(src, rel)
 		}
 	}
 	return ""

@@ -288,7 +288,7 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 	switch key {
 	case "select", "ignore":
 		var names []string
-		if names, err = l.strings(v, key, "a list of rule names, as [exec-form, pin-base]"); err != nil {
+		if names, err = l.strings(v, key, "a list of rule names, as [exec-form, apt-hygiene]"); err != nil {
 			return err
 		}
 		for i, name := range names {

@@ -1,0 +1,47 @@
+package rules_test
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReadmeLibrary keeps the README's library section in step with the
+// runnable examples: every rules.X and rewrite.X that its Go code uses is
+// used by an Example too, where the compiler checks it.
+func TestReadmeLibrary(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Library\n")
+	if !ok {
+		t.Fatal("README.md has no ## Library section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var examples strings.Builder
+	for _, p := range []string{"example_test.go", "../rewrite/example_test.go"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		examples.Write(data)
+	}
+	name := regexp.MustCompile(`\b(rules|rewrite)\.[A-Z]\w*`)
+	code := regexp.MustCompile("(?s)```go\n(.*?)```")
+	blocks := code.FindAllStringSubmatch(section, -1)
+	if len(blocks) == 0 {
+		t.Fatal("no Go code in the README's library section")
+	}
+	for _, block := range blocks {
+		for _, line := range strings.Split(block[1], "\n") {
+			line, _, _ = strings.Cut(line, "//")
+			for _, id := range name.FindAllString(line, -1) {
+				if !strings.Contains(examples.String(), id) {
+					t.Errorf("README uses %s, which no Example uses", id)
+				}
+			}
+		}
+	}
+}

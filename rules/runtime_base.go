@@ -1,0 +1,576 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// RuntimeBase moves the final stage of a multi-stage build from a full OS or
+// language image to the matching distroless or Chainguard image.
+var RuntimeBase = &Rule{
+	Name:    "runtime-base",
+	Summary: "Run the final stage on a distroless or Chainguard image when it only runs the built artifact",
+	Why: `
+The final stage of a multi-stage build is what ships. When it starts from debian, ubuntu, alpine,
+golang, rust, node, python, eclipse-temurin or amazonlinux only to run a binary, a script or a jar
+built in an earlier stage, the image carries a shell, a package manager and hundreds of megabytes
+the program never uses, and every CVE in them. A distroless or Chainguard image holds only what the
+artifact needs: nothing for a static binary (about 2 MB), glibc (about 20 MB), glibc with libgcc and
+libstdc++ for Rust and C++, or the Node.js, Python or Java runtime of the same version.
+
+The image is chosen from the artifact: a Go binary built with CGO_ENABLED=0 or a Rust binary built
+for a *-musl target runs on static; any other Go binary on base (glibc); any other Rust binary on cc.
+Node.js, Python and Java keep their major (Python: major.minor) version. --base chainguard picks
+Chainguard images, --debug the variants with a busybox shell (:debug-nonroot, :latest-dev).`,
+	FixSafety: `
+The fix applies only when nothing in the final stage needs what the new image lacks: no RUN, no
+shell-form CMD or ENTRYPOINT that cannot be written in exec form (it is rewritten in exec form
+when it can), no entry script, no HEALTHCHECK that needs a shell or curl, no USER or --chown
+name other than root, nonroot or a number, and a program whose libc dfslim can tell from the
+stage that built it: binaries built on Alpine (musl), binaries linking C libraries the build
+stage installed, and prebuilt binaries from the build context are reported instead.
+The interpreter of Node.js, Python and Java is given by its absolute path in the new image, whose
+ENTRYPOINT is that interpreter: CMD ["node", "server.js"] becomes CMD ["server.js"]; when the
+arguments cannot follow the image's ENTRYPOINT (java options before -jar) an explicit ENTRYPOINT
+with the interpreter is added. With --debug, the CMD of a static/base/cc image becomes an
+ENTRYPOINT, since their debug variants set ENTRYPOINT ["/busybox/sh"]. When the stage relies on
+the old image's working directory, WORKDIR is set to it explicitly, because distroless :nonroot
+images start in /home/nonroot. Anything else the program needs from the old image at run time
+(a file it reads from /etc, a library it loads by name) is not visible in the Dockerfile: check
+the result before shipping it.`,
+	Safety: Safe,
+	Before: `FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM debian:bookworm-slim
+COPY --from=build /out/app /usr/local/bin/app
+CMD ["app"]
+`,
+	After: `FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /usr/local/bin/app
+CMD ["app"]
+`,
+	Run: runRuntimeBase,
+}
+
+// swappableFamilies are the base image families whose final stages can move
+// to a runtime image.
+var swappableFamilies = []string{"debian", "ubuntu", "alpine", "amazonlinux", "rhel", "golang", "rust", "node", "python", "java"}
+
+// interpreters names the programs that run an app on each language runtime.
+var interpreters = map[string][]string{
+	KindNode:   {"node", "nodejs"},
+	KindPython: {"python", "python3"},
+	KindJava:   {"java"},
+}
+
+// launchers are programs that start an app through a tool the runtime image
+// does not have.
+var launchers = []string{"npm", "npx", "yarn", "pnpm", "pip", "pipenv", "poetry", "uv", "gunicorn", "uvicorn", "flask", "mvn", "gradle", "tini", "dumb-init", "gosu", "su-exec"}
+
+func runRuntimeBase(p *Pass) error {
+	f := p.File
+	if len(f.Stages) < 2 {
+		return nil
+	}
+	final := &f.Stages[len(f.Stages)-1]
+	if len(final.Location) == 0 || stageIndex(f, final.BaseName, len(f.Stages)-1) >= 0 {
+		return nil
+	}
+	from := f.InstrAt(final.Location[0].Start.Line)
+	refSpan, ok := fromImageSpan(f, from)
+	if from == nil || !ok {
+		return nil
+	}
+	info := ClassifyBase(final.BaseName)
+	if strings.Contains(final.BaseName, "$") {
+		if def := expandMetaArgs(f, final.BaseName); def != "" && slices.Contains(swappableFamilies, ClassifyBase(def).Family) {
+			p.Reportf(refSpan, "final stage image %s is set by a build argument (default %s); dfslim cannot replace a templated reference, write a literal distroless or Chainguard image instead", final.BaseName, def)
+		}
+		return nil
+	}
+	if !slices.Contains(swappableFamilies, info.Family) || info.Distro == "windows" {
+		return nil
+	}
+	plan := planRuntime(p, final, info)
+	if plan == nil {
+		return nil
+	}
+	if len(plan.blockers) > 0 {
+		for _, b := range plan.blockers {
+			p.Reportf(b.Span, "final stage stays on %s: %s", final.BaseName, b.Reason)
+		}
+		return nil
+	}
+	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
+	p.Report(Finding{
+		Span: refSpan,
+		Message: fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
+			plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName),
+		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: Safe, Edits: edits},
+	})
+	return nil
+}
+
+// runtimePlan is what moving a final stage to a runtime image takes.
+type runtimePlan struct {
+	image    *Image
+	what     string // what the stage runs, for the message
+	edits    []rewrite.Edit
+	blockers []Blocker
+}
+
+// planRuntime works out the runtime image for the final stage and the edits
+// its CMD, ENTRYPOINT and WORKDIR need, or the blockers. It returns nil when
+// the stage sets no command, so it does not look like it runs an app.
+func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan {
+	f := p.File
+	var ep, cmd *rewrite.Instr
+	hasWorkdir := false
+	for _, c := range final.Commands {
+		switch c.(type) {
+		case *instructions.EntrypointCommand:
+			ep = f.InstrOf(c)
+		case *instructions.CmdCommand:
+			cmd = f.InstrOf(c)
+		case *instructions.WorkdirCommand:
+			hasWorkdir = true
+		}
+	}
+	if ep == nil && cmd == nil {
+		return nil
+	}
+	plan := &runtimePlan{blockers: ShelllessBlockers(p, final)}
+	if len(plan.blockers) > 0 {
+		return plan
+	}
+	var epArgs, cmdArgs []string
+	if ep != nil {
+		epArgs, _ = ExecArgs(f, ep)
+	}
+	if cmd != nil {
+		cmdArgs, _ = ExecArgs(f, cmd)
+	}
+	run := append(slices.Clone(epArgs), cmdArgs...)
+	if len(run) == 0 {
+		return nil
+	}
+	at := cmd
+	if ep != nil {
+		at = ep
+	}
+	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
+		plan.blockers = append(plan.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		return plan
+	}
+	baseWorkdir := "/"
+	if info.Family == "golang" {
+		baseWorkdir = "/go"
+	}
+	files := newStageFiles(p, final, baseWorkdir, nil)
+	prog := path.Base(run[0])
+	if slices.Contains(launchers, prog) {
+		return block(at, "%s runs %s, which a runtime image does not have; start the app with its interpreter or binary directly", strings.ToUpper(at.Cmd), run[0])
+	}
+
+	kind := LanguageKind(info.Language)
+	if kind != "" && !isInterpreter(kind, prog) {
+		kind = "" // a language image that runs a binary
+	}
+	var version, distro string
+	if kind != "" {
+		version, distro = info.Version, info.Distro
+		if b, ok := languageDepsBlocker(p, final, files, kind); ok {
+			plan.blockers = append(plan.blockers, b)
+			return plan
+		}
+		plan.what = fmt.Sprintf("%s %s", languageName(info.Language), info.Version)
+	} else {
+		c, src := files.origin(run[0])
+		if c == nil {
+			return block(at, "%s runs %s, which is not copied into the stage; dfslim cannot tell whether a runtime image has it", strings.ToUpper(at.Cmd), run[0])
+		}
+		bin := analyzeBinary(p, c, src)
+		if bin.reason != "" {
+			return block(c.in, "%s", bin.reason)
+		}
+		kind, distro = bin.kind, bin.distro
+		plan.what = bin.what + " (" + run[0] + ")"
+	}
+	img, err := RuntimeImageOn(p.Config.Flavor(), kind, version, distro, p.Config.Debug)
+	if err != nil {
+		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
+	}
+	plan.image = img
+
+	// CMD and ENTRYPOINT, in exec form, with the image's interpreter.
+	if img.Language != "" {
+		interp := img.Entrypoint[0]
+		switch {
+		case ep != nil && isInterpreter(kind, path.Base(epArgs[0])):
+			plan.edits = append(plan.edits, rewriteExec(f, ep, keywordText(f, ep), append([]string{interp}, epArgs[1:]...)))
+			if cmd != nil && !cmd.Node.Attributes["json"] {
+				plan.edits = append(plan.edits, rewriteExec(f, cmd, keywordText(f, cmd), cmdArgs))
+			}
+		case ep == nil:
+			rest := cmdArgs[1:]
+			if len(rest) == 0 {
+				return block(cmd, "CMD starts %s without a program to run", cmdArgs[0])
+			}
+			if tail := img.Entrypoint[1:]; len(rest) >= len(tail) && slices.Equal(rest[:len(tail)], tail) {
+				plan.edits = append(plan.edits, rewriteExec(f, cmd, keywordText(f, cmd), rest[len(tail):]))
+			} else {
+				plan.edits = append(plan.edits,
+					lineBefore(f, cmd, keyword(f, "ENTRYPOINT")+" "+execJSON([]string{interp})),
+					rewriteExec(f, cmd, keywordText(f, cmd), rest))
+			}
+		default:
+			return block(ep, "ENTRYPOINT runs %s, not %s", epArgs[0], languageName(img.Language))
+		}
+	} else {
+		if ep != nil && !ep.Node.Attributes["json"] {
+			plan.edits = append(plan.edits, rewriteExec(f, ep, keywordText(f, ep), epArgs))
+		}
+		if cmd != nil {
+			switch {
+			case ep == nil && p.Config.Debug:
+				// The debug variants of static, base and cc set ENTRYPOINT ["/busybox/sh"].
+				plan.edits = append(plan.edits, rewriteExec(f, cmd, keyword(f, "ENTRYPOINT"), cmdArgs))
+			case !cmd.Node.Attributes["json"]:
+				plan.edits = append(plan.edits, rewriteExec(f, cmd, keywordText(f, cmd), cmdArgs))
+			}
+		}
+	}
+	for _, e := range plan.edits {
+		if e.New == "" && e.Start == e.End {
+			return block(at, "its instructions hold comment lines inside continuations that a rewrite would lose")
+		}
+	}
+
+	// Keep the working directory the stage ran in.
+	if !hasWorkdir && img.Workdir != baseWorkdir && usesRelativePaths(final, run) {
+		from := f.InstrAt(final.Location[0].Start.Line)
+		plan.edits = append(plan.edits, lineAfter(f, from, keyword(f, "WORKDIR")+" "+baseWorkdir))
+	}
+	return plan
+}
+
+// isInterpreter reports whether prog (a base name) is the interpreter of
+// kind: "node", "python3", "python3.11", "java".
+func isInterpreter(kind, prog string) bool {
+	for _, name := range interpreters[kind] {
+		if prog == name {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(prog, name); ok && kind == KindPython && strings.HasPrefix(rest, ".") && trimVersion(rest[1:], 1) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteExec returns the edit that rewrites in as keyword followed by args
+// in exec form. When in's continuation holds comment lines, which the
+// rewrite would drop, it returns an empty insertion that the caller treats
+// as a blocker.
+func rewriteExec(f *rewrite.File, in *rewrite.Instr, kw string, args []string) rewrite.Edit {
+	if f.Join(in).Skipped {
+		return rewrite.Edit{Span: rewrite.Span{Start: in.Span.Start, End: in.Span.Start}}
+	}
+	return rewrite.Edit{Span: in.Span, New: kw + " " + execJSON(args)}
+}
+
+// usesRelativePaths reports whether the stage copies to a relative
+// destination or its command names a relative path, so that it depends on
+// the working directory it starts in.
+func usesRelativePaths(stage *instructions.Stage, run []string) bool {
+	for _, c := range stage.Commands {
+		var dest string
+		switch c := c.(type) {
+		case *instructions.CopyCommand:
+			dest = c.DestPath
+		case *instructions.AddCommand:
+			dest = c.DestPath
+		default:
+			continue
+		}
+		if !strings.HasPrefix(dest, "/") {
+			return true
+		}
+	}
+	for i, w := range run {
+		if strings.HasPrefix(w, "/") || strings.HasPrefix(w, "-") {
+			continue
+		}
+		if strings.Contains(w, "/") || (i > 0 && strings.Contains(w, ".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// languageDepsBlocker finds copies of installed packages that the runtime
+// image's interpreter would not see or could not load.
+func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind string) (Blocker, bool) {
+	f := p.File
+	pythonPath := ""
+	for _, c := range final.Commands {
+		if env, ok := c.(*instructions.EnvCommand); ok {
+			for _, kv := range env.Env {
+				if kv.Key == "PYTHONPATH" {
+					pythonPath = kv.Value
+				}
+			}
+		}
+	}
+	for _, c := range files.copies {
+		if c.from == "" {
+			continue
+		}
+		idx := stageIndex(f, c.from, len(f.Stages)-1)
+		if idx < 0 {
+			if kind == KindPython || strings.Contains(c.from, "$") {
+				return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.from)}, true
+			}
+			continue
+		}
+		root := ClassifyBase(f.Stages[stageChain(f, idx)[0]].BaseName)
+		if kind != KindJava && root.Libc == "musl" {
+			return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
+		}
+		if kind != KindPython {
+			continue
+		}
+		for _, s := range c.srcs {
+			all := s + " " + c.dest
+			switch {
+			case strings.Contains(all, "venv"):
+				return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.from)}, true
+			case strings.HasPrefix(c.dest, "/usr/local/") || strings.Contains(all, "site-packages") || strings.Contains(all, "dist-packages"):
+				if pythonPath == "" || !slices.Contains(strings.Split(pythonPath, ":"), c.dest) {
+					return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.from, c.dest)}, true
+				}
+			}
+		}
+	}
+	return Blocker{}, false
+}
+
+// builtBinary is what dfslim can tell about a binary copied from a build stage.
+type builtBinary struct {
+	kind   string // KindStatic, KindGlibc or KindCC
+	distro string // the build image's distro, for the glibc version
+	what   string // "a static Go binary"
+	reason string // when the kind cannot be told: why
+}
+
+// analyzeBinary looks at the stage that a copy came from and tells how the
+// binary at src was linked.
+func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
+	f := p.File
+	if c.from == "" {
+		return builtBinary{reason: fmt.Sprintf("%s comes from the build context; dfslim cannot tell how it is linked", src)}
+	}
+	idx := stageIndex(f, c.from, len(f.Stages)-1)
+	if idx < 0 {
+		return builtBinary{reason: fmt.Sprintf("%s comes from the image %s; dfslim cannot tell how it is linked", src, c.from)}
+	}
+	chain := stageChain(f, idx)
+	root := ClassifyBase(f.Stages[chain[0]].BaseName)
+	b := readBuildFacts(p, chain)
+	lang := b.language
+	if lang == "" {
+		lang = root.Language
+	}
+	bin := builtBinary{distro: root.Distro}
+	switch lang {
+	case "go":
+		switch {
+		case b.cgo == "0":
+			bin.kind, bin.what = KindStatic, "a static Go binary"
+		case root.Libc == "musl":
+			bin.reason = fmt.Sprintf("%s is a Go binary built on Alpine without CGO_ENABLED=0; it may link musl, which glibc runtime images lack (set CGO_ENABLED=0)", src)
+		case root.Libc == "glibc":
+			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
+		default:
+			bin.reason = fmt.Sprintf("%s is a Go binary built on %s, whose libc dfslim does not know (set CGO_ENABLED=0 for a static binary)", src, f.Stages[chain[0]].BaseName)
+		}
+	case "rust":
+		switch {
+		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl":
+			bin.kind, bin.what = KindStatic, "a static Rust binary (musl)"
+		case root.Libc == "glibc":
+			bin.kind, bin.what = KindCC, "a Rust binary linked against glibc"
+		default:
+			bin.reason = fmt.Sprintf("%s is a Rust binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
+		}
+	default:
+		return builtBinary{reason: fmt.Sprintf("dfslim cannot tell how stage %s builds %s, so not which libc it needs", c.from, src)}
+	}
+	if bin.kind != KindStatic && b.devPackage != "" {
+		return builtBinary{reason: fmt.Sprintf("stage %s installs %s, so %s may link libraries that runtime images lack", c.from, b.devPackage, src)}
+	}
+	return bin
+}
+
+// buildFacts is what the RUN, ENV and ARG instructions of a build stage chain
+// tell about its binaries.
+type buildFacts struct {
+	language   string // "go" or "rust" when a RUN builds with it
+	cgo        string // the value of CGO_ENABLED, "" when unset
+	musl       bool   // cargo builds for a *-musl target
+	devPackage string // a C library development package it installs, other than libc's and OpenSSL's
+}
+
+// harmlessDevPackages are development packages whose libraries every glibc
+// runtime image has (libc, libssl in distroless base and cc) or that link
+// statically.
+var harmlessDevPackages = []string{"libc6-dev", "libc-dev", "musl-dev", "libssl-dev", "openssl-dev", "openssl-devel", "glibc-devel", "linux-libc-dev", "libgcc-dev"}
+
+func readBuildFacts(p *Pass, chain []int) buildFacts {
+	f := p.File
+	var b buildFacts
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			switch c := c.(type) {
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					if kv.Key == "CGO_ENABLED" {
+						b.cgo = kv.Value
+					}
+				}
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					if kv.Key == "CGO_ENABLED" && kv.Value != nil {
+						b.cgo = *kv.Value
+					}
+				}
+			case *instructions.RunCommand:
+				in := f.InstrOf(c)
+				if in == nil {
+					continue
+				}
+				sh := ParseShell(f, in)
+				if sh == nil {
+					continue
+				}
+				for _, a := range shellAssigns(sh) {
+					if a[0] == "CGO_ENABLED" {
+						b.cgo = a[1]
+					}
+				}
+				for _, call := range sh.Calls() {
+					args := call.Args
+					switch path.Base(call.Name()) {
+					case "go":
+						if len(args) > 1 && (args[1] == "build" || args[1] == "install") {
+							b.language = "go"
+						}
+						if len(args) > 3 && args[1] == "env" && args[2] == "-w" && strings.HasPrefix(args[3], "CGO_ENABLED=") {
+							b.cgo = strings.TrimPrefix(args[3], "CGO_ENABLED=")
+						}
+					case "cargo":
+						if len(args) > 1 && (args[1] == "build" || args[1] == "install" || args[1] == "auditable") {
+							b.language = "rust"
+						}
+						for k, a := range args {
+							if (a == "--target" && k+1 < len(args) && strings.HasSuffix(args[k+1], "-musl")) || (strings.HasPrefix(a, "--target=") && strings.HasSuffix(a, "-musl")) {
+								b.musl = true
+							}
+						}
+					}
+					if slices.Contains(packageManagers, path.Base(call.Name())) && b.devPackage == "" {
+						for _, a := range args[1:] {
+							if (strings.HasSuffix(a, "-dev") || strings.HasSuffix(a, "-devel")) && strings.HasPrefix(a, "lib") && !slices.Contains(harmlessDevPackages, a) {
+								b.devPackage = a
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return b
+}
+
+// shellAssigns returns the literal NAME=value assignments in a shell program:
+// inline ones, export and plain assignments.
+func shellAssigns(sh *Shell) [][2]string {
+	var out [][2]string
+	syntax.Walk(sh.File, func(n syntax.Node) bool {
+		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Value != nil {
+			if v, ok := WordValue(a.Value); ok {
+				out = append(out, [2]string{a.Name.Value, v})
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// stageIndex returns the index of the stage that name (a stage name or
+// number) refers to among the first n stages, or -1.
+func stageIndex(f *rewrite.File, name string, n int) int {
+	if i, err := strconv.Atoi(name); err == nil {
+		if i >= 0 && i < n {
+			return i
+		}
+		return -1
+	}
+	for i := 0; i < n && i < len(f.Stages); i++ {
+		if f.Stages[i].Name != "" && strings.EqualFold(f.Stages[i].Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stageChain returns the indexes of the stages that stage i builds on,
+// from the one that starts from an image to i itself.
+func stageChain(f *rewrite.File, i int) []int {
+	chain := []int{i}
+	for {
+		parent := stageIndex(f, f.Stages[i].BaseName, i)
+		if parent < 0 || slices.Contains(chain, parent) {
+			break
+		}
+		chain = append([]int{parent}, chain...)
+		i = parent
+	}
+	return chain
+}
+
+// expandMetaArgs expands the ARGs declared before the first FROM in ref with
+// their defaults, or returns "" when one has none.
+func expandMetaArgs(f *rewrite.File, ref string) string {
+	var env []string
+	for _, a := range f.MetaArgs {
+		for _, kv := range a.Args {
+			if kv.Value != nil {
+				env = append(env, kv.Key+"="+*kv.Value)
+			}
+		}
+	}
+	lex := shell.NewLex(rune(f.Escape))
+	res, err := lex.ProcessWordWithMatches(ref, shell.EnvsFromSlice(env))
+	if err != nil || len(res.Unmatched) > 0 {
+		return ""
+	}
+	return res.Result
+}
