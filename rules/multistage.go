@@ -113,7 +113,7 @@ func runMultiStage(p *Pass) error {
 		sp.render()
 	}
 	if len(sp.blockers) > 0 {
-		if len(sp.a.artifacts) == 0 && sp.a.image.language == "" && sp.entryPath == "" {
+		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
 			return nil // not an app build: nothing to split, nothing to say
 		}
 		seen := map[string]bool{}
