@@ -351,11 +351,11 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	}
 	pkgPath := resolveIn(sp.a.workdir, "package.json")
 	ctx, ok := sp.a.contextFile(pkgPath)
-	if !ok {
+	data, read := readContext(sp.p, ctx)
+	if !ok || !read {
 		sp.block(in, "the command is `%s %s`, and package.json is not in the build context, so its %s script is unknown", tool, script, script)
 		return false
 	}
-	data, _ := readContext(sp.p, ctx)
 	var pkg struct {
 		Scripts map[string]string `json:"scripts"`
 		Main    string            `json:"main"`
@@ -585,7 +585,7 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 		sp.art = &Artifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version}
 	}
 	if sp.a.image.language != "java" {
-		sp.block(sp.from, "the build image %s is not a Java image, so the Java version the jar needs is unknown", sp.a.baseRef)
+		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the jar", sp.a.baseRef)
 		return false
 	}
 	return true
