@@ -70,6 +70,9 @@ func TestCatalogWellFormed(t *testing.T) {
 			if ci.Language == "" && len(ci.Entrypoint) != 0 {
 				t.Errorf("static/glibc/cc image with entrypoint %q", ci.Entrypoint)
 			}
+			if !strings.HasPrefix(ci.Workdir, "/") || len(ci.Provides) == 0 || !contains(ci.Provides, "ca-certificates") {
+				t.Errorf("workdir %q, provides %q: want an absolute workdir and at least ca-certificates", ci.Workdir, ci.Provides)
+			}
 			if ci.SizeMB <= 0 {
 				t.Errorf("no size")
 			}

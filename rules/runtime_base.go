@@ -144,15 +144,12 @@ type runtimePlan struct {
 func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan {
 	f := p.File
 	var ep, cmd *rewrite.Instr
-	hasWorkdir := false
 	for _, c := range final.Commands {
 		switch c.(type) {
 		case *instructions.EntrypointCommand:
 			ep = f.InstrOf(c)
 		case *instructions.CmdCommand:
 			cmd = f.InstrOf(c)
-		case *instructions.WorkdirCommand:
-			hasWorkdir = true
 		}
 	}
 	if ep == nil && cmd == nil {
@@ -284,9 +281,15 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	}
 
 	// Keep the working directory the stage ran in.
-	if !hasWorkdir && img.Workdir != baseWorkdir && usesRelativePaths(final, run) {
-		from := f.InstrAt(final.Location[0].Start.Line)
-		plan.edits = append(plan.edits, lineAfter(f, from, keyword(f, "WORKDIR")+" "+baseWorkdir))
+	if img.Workdir != baseWorkdir && usesRelativePaths(final, run) {
+		if wd := firstWorkdir(f, final); wd != nil && !strings.HasPrefix(wd.Path, "/") && !strings.Contains(wd.Path, "$") && !f.Join(f.InstrOf(wd)).Skipped {
+			// WORKDIR application: make it absolute rather than add a line.
+			in := f.InstrOf(wd)
+			plan.edits = append(plan.edits, rewrite.Edit{Span: in.Span, New: keywordText(f, in) + " " + path.Join(baseWorkdir, wd.Path)})
+		} else {
+			from := f.InstrAt(final.Location[0].Start.Line)
+			plan.edits = append(plan.edits, lineAfter(f, from, keyword(f, "WORKDIR")+" "+baseWorkdir))
+		}
 	}
 	return plan
 }
@@ -327,6 +330,11 @@ func usesRelativePaths(stage *instructions.Stage, run []string) bool {
 			dest = c.DestPath
 		case *instructions.AddCommand:
 			dest = c.DestPath
+		case *instructions.WorkdirCommand:
+			if !strings.HasPrefix(c.Path, "/") {
+				return true
+			}
+			return false // an absolute WORKDIR decides the rest
 		default:
 			continue
 		}
@@ -370,7 +378,7 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 			}
 			continue
 		}
-		root := ClassifyBase(f.Stages[stageChain(f, idx)[0]].BaseName)
+		root := classifyStageBase(f, stageChain(f, idx)[0])
 		if kind != KindJava && root.Libc == "musl" {
 			return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
 		}
@@ -412,7 +420,7 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		return builtBinary{reason: fmt.Sprintf("%s comes from the image %s; dfslim cannot tell how it is linked", src, c.from)}
 	}
 	chain := stageChain(f, idx)
-	root := ClassifyBase(f.Stages[chain[0]].BaseName)
+	root := classifyStageBase(f, chain[0])
 	b := readBuildFacts(p, chain)
 	lang := b.language
 	if lang == "" {
@@ -526,7 +534,7 @@ func readBuildFacts(p *Pass, chain []int) buildFacts {
 				if in == nil {
 					continue
 				}
-				sh := ParseShell(f, in)
+				sh := runScript(f, in)
 				if sh == nil {
 					continue
 				}
@@ -634,4 +642,52 @@ func expandMetaArgs(f *rewrite.File, ref string) string {
 		return ""
 	}
 	return res.Result
+}
+
+// classifyStageBase classifies the image stage i starts from, with the
+// defaults of the ARGs before the first FROM filled in: for telling how a
+// build stage links, the default is a fair guess.
+func classifyStageBase(f *rewrite.File, i int) BaseInfo {
+	ref := f.Stages[i].BaseName
+	if strings.Contains(ref, "$") {
+		if def := expandMetaArgs(f, ref); def != "" {
+			ref = def
+		}
+	}
+	return ClassifyBase(ref)
+}
+
+// runScript parses what a RUN runs as a shell program: its shell-form
+// command, or the body of a heredoc that is the whole command (RUN <<EOF).
+func runScript(f *rewrite.File, in *rewrite.Instr) *Shell {
+	if len(in.Node.Heredocs) == 0 {
+		return ParseShell(f, in)
+	}
+	j := f.Join(in)
+	if len(in.Node.Heredocs) != 1 || !strings.HasPrefix(strings.TrimSpace(j.Text[j.Args:]), "<<") {
+		return nil
+	}
+	body := in.Node.Heredocs[0].Content
+	prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(body), "")
+	if err != nil {
+		return nil
+	}
+	return &Shell{File: prog}
+}
+
+// firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD
+// comes before it, or nil.
+func firstWorkdir(f *rewrite.File, stage *instructions.Stage) *instructions.WorkdirCommand {
+	for _, c := range stage.Commands {
+		switch c := c.(type) {
+		case *instructions.WorkdirCommand:
+			if f.InstrOf(c) == nil {
+				return nil
+			}
+			return c
+		case *instructions.CopyCommand, *instructions.AddCommand:
+			return nil
+		}
+	}
+	return nil
 }
