@@ -183,7 +183,7 @@ func trimDigest(n reference.Named) reference.Named {
 // the build ("3.11", "20", "17"; longer versions are cut to what matters) and
 // must match the image exactly. For KindStatic, KindGlibc and KindCC, version
 // may name the builder's Debian generation ("debian13", "trixie", "13") to
-// choose the image's; any other value means debian12 (see catalog.json).
+// choose the image's; any other value means debian13 (see catalog.json).
 // With debug the result is the variant with a shell: Ref is the debug
 // reference and Entrypoint the debug image's.
 func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
@@ -197,7 +197,7 @@ func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
 // RuntimeImageOn is [RuntimeImage] with the builder's distro given apart from
 // the language version: "debian12", "debian13" (or bookworm, trixie), or "".
 // A language image of the builder's Debian generation is preferred when it
-// has the version; otherwise debian12, then debian13.
+// has the version; otherwise debian13, then debian12.
 func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, error) {
 	if flavor == "" {
 		flavor = Distroless
@@ -222,8 +222,8 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	}
 	distro = debianGeneration(distro)
 	if cands[0].Language == "" {
-		want := "debian12"
-		if distro == "debian13" {
+		want := "debian13"
+		if distro == "debian12" {
 			want = distro
 		}
 		for _, ci := range cands {
@@ -254,7 +254,7 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	if len(match) == 0 {
 		return nil, fmt.Errorf("%s has no %s %s image (it has %s)", flavor, languageName(lang), v, strings.Join(have, ", "))
 	}
-	for _, pref := range []string{distro, "debian12", "debian13"} {
+	for _, pref := range []string{distro, "debian13", "debian12"} {
 		for _, ci := range match {
 			if pref != "" && ci.Distro == pref {
 				return ci.image(debug), nil
