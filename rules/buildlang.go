@@ -472,7 +472,11 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 	}
 	pkgs := pa.operands[1:]
 	if !pa.has("r", "requirement", "e", "editable") && len(pkgs) > 0 && !slices.ContainsFunc(pkgs, func(s string) bool {
-		n := strings.ToLower(strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("<>=!~[ ", r) })[0])
+		fields := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("<>=!~[ ", r) })
+		if len(fields) == 0 {
+			return true // not literal: may be anything
+		}
+		n := strings.ToLower(fields[0])
 		return n != "pip" && n != "setuptools" && n != "wheel"
 	}) {
 		return // only upgrades pip itself

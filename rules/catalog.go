@@ -43,7 +43,10 @@ type Image struct {
 	// Entrypoint is the image's ENTRYPOINT; empty for static, glibc and cc.
 	// The debug variants of distroless static/base/cc have ["/busybox/sh"].
 	Entrypoint []string
-	SizeMB     int // approximate uncompressed size, for estimates only
+	// Provides lists system packages the image already has, by the names
+	// "ca-certificates", "tzdata" and "libssl".
+	Provides []string
+	SizeMB   int // approximate uncompressed size, for estimates only
 }
 
 // BaseInfo says what kind of image a FROM reference names.
@@ -81,6 +84,7 @@ type catalogImage struct {
 	Workdir         string   `json:"workdir"`
 	Entrypoint      []string `json:"entrypoint"`
 	DebugEntrypoint []string `json:"debugEntrypoint"`
+	Provides        []string `json:"provides"`
 	SizeMB          int      `json:"sizeMB"`
 }
 
@@ -116,7 +120,7 @@ func (ci *catalogImage) image(debug bool) *Image {
 	img := &Image{
 		Ref: ci.Ref, Flavor: ci.Flavor, Kind: ci.Kind, Libc: ci.Libc, Language: ci.Language,
 		Version: ci.Version, User: ci.User, DebugRef: ci.DebugRef, Distro: ci.Distro, Workdir: ci.Workdir,
-		Entrypoint: slices.Clone(ci.Entrypoint), SizeMB: ci.SizeMB,
+		Entrypoint: slices.Clone(ci.Entrypoint), Provides: slices.Clone(ci.Provides), SizeMB: ci.SizeMB,
 	}
 	if debug {
 		img.Ref, img.Shell, img.Entrypoint = ci.DebugRef, true, slices.Clone(ci.DebugEntrypoint)
@@ -179,7 +183,7 @@ func trimDigest(n reference.Named) reference.Named {
 // the build ("3.11", "20", "17"; longer versions are cut to what matters) and
 // must match the image exactly. For KindStatic, KindGlibc and KindCC, version
 // may name the builder's Debian generation ("debian13", "trixie", "13") to
-// choose the image's; any other value means debian12 (see catalog.json).
+// choose the image's; any other value means debian13 (see catalog.json).
 // With debug the result is the variant with a shell: Ref is the debug
 // reference and Entrypoint the debug image's.
 func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
@@ -193,7 +197,7 @@ func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
 // RuntimeImageOn is [RuntimeImage] with the builder's distro given apart from
 // the language version: "debian12", "debian13" (or bookworm, trixie), or "".
 // A language image of the builder's Debian generation is preferred when it
-// has the version; otherwise debian12, then debian13.
+// has the version; otherwise debian13, then debian12.
 func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, error) {
 	if flavor == "" {
 		flavor = Distroless
@@ -218,8 +222,8 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	}
 	distro = debianGeneration(distro)
 	if cands[0].Language == "" {
-		want := "debian12"
-		if distro == "debian13" {
+		want := "debian13"
+		if distro == "debian12" {
 			want = distro
 		}
 		for _, ci := range cands {
@@ -250,7 +254,7 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	if len(match) == 0 {
 		return nil, fmt.Errorf("%s has no %s %s image (it has %s)", flavor, languageName(lang), v, strings.Join(have, ", "))
 	}
-	for _, pref := range []string{distro, "debian12", "debian13"} {
+	for _, pref := range []string{distro, "debian13", "debian12"} {
 		for _, ci := range match {
 			if pref != "" && ci.Distro == pref {
 				return ci.image(debug), nil

@@ -70,6 +70,9 @@ func TestCatalogWellFormed(t *testing.T) {
 			if ci.Language == "" && len(ci.Entrypoint) != 0 {
 				t.Errorf("static/glibc/cc image with entrypoint %q", ci.Entrypoint)
 			}
+			if !strings.HasPrefix(ci.Workdir, "/") || len(ci.Provides) == 0 || !contains(ci.Provides, "ca-certificates") {
+				t.Errorf("workdir %q, provides %q: want an absolute workdir and at least ca-certificates", ci.Workdir, ci.Provides)
+			}
 			if ci.SizeMB <= 0 {
 				t.Errorf("no size")
 			}
@@ -106,12 +109,13 @@ func TestRuntimeImage(t *testing.T) {
 		debug                 bool
 		want                  string // ref, or "error: substring"
 	}{
-		{"", KindStatic, "", false, "gcr.io/distroless/static-debian12:nonroot"},
-		{"distroless", KindStatic, "", true, "gcr.io/distroless/static-debian12:debug-nonroot"},
+		{"", KindStatic, "", false, "gcr.io/distroless/static-debian13:nonroot"},
+		{"distroless", KindStatic, "", true, "gcr.io/distroless/static-debian13:debug-nonroot"},
+		{"distroless", KindStatic, "bookworm", false, "gcr.io/distroless/static-debian12:nonroot"},
 		{"distroless", KindStatic, "trixie", false, "gcr.io/distroless/static-debian13:nonroot"},
 		{"distroless", KindGlibc, "bookworm", false, "gcr.io/distroless/base-debian12:nonroot"},
 		{"distroless", KindCC, "debian13", false, "gcr.io/distroless/cc-debian13:nonroot"},
-		{"distroless", KindCC, "alpine", false, "gcr.io/distroless/cc-debian12:nonroot"},
+		{"distroless", KindCC, "alpine", false, "gcr.io/distroless/cc-debian13:nonroot"},
 		{"chainguard", KindStatic, "", false, "cgr.dev/chainguard/static:latest"},
 		{"chainguard", KindStatic, "", true, "cgr.dev/chainguard/static:latest-dev"},
 		{"chainguard", KindCC, "", false, "cgr.dev/chainguard/glibc-dynamic:latest"},
@@ -127,7 +131,7 @@ func TestRuntimeImage(t *testing.T) {
 		{"distroless", KindPython, "3", false, "error: not precise enough"},
 		{"chainguard", KindPython, "3.14", false, "cgr.dev/chainguard/python:latest"},
 		{"chainguard", KindPython, "3.11", false, "error: chainguard has no Python 3.11 image (it has 3.14)"},
-		{"distroless", KindJava, "17", false, "gcr.io/distroless/java17-debian12:nonroot"},
+		{"distroless", KindJava, "17", false, "gcr.io/distroless/java17-debian13:nonroot"},
 		{"distroless", KindJava, "25", true, "gcr.io/distroless/java25-debian13:debug-nonroot"},
 		{"distroless", KindJava, "11", false, "error: distroless has no Java 11 image"},
 		{"chainguard", KindJava, "26", false, "cgr.dev/chainguard/jre:latest"},
@@ -157,7 +161,7 @@ func TestRuntimeImageOn(t *testing.T) {
 		t.Errorf("node 22 on trixie: %v, %v", img, err)
 	}
 	img, err = RuntimeImageOn(Distroless, KindNode, "22", "", false)
-	if err != nil || img.Ref != "gcr.io/distroless/nodejs22-debian12:nonroot" {
+	if err != nil || img.Ref != "gcr.io/distroless/nodejs22-debian13:nonroot" {
 		t.Errorf("node 22 on unknown: %v, %v", img, err)
 	}
 	img, err = RuntimeImageOn(Distroless, KindStatic, "", "debian13", true)

@@ -2,8 +2,10 @@ package rules_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
@@ -28,6 +30,15 @@ func FuzzFix(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				panic(fmt.Sprintf("fix took over 10s on %q", src))
+			}
+		}()
 		file, err := rewrite.Parse("Dockerfile", src)
 		if err != nil {
 			return

@@ -52,7 +52,7 @@ WORKDIR /build
 COPY . .
 RUN cargo build --release
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM gcr.io/distroless/cc-debian13:nonroot
 COPY --from=builder /build/target/release/bootstrap /bootstrap
 ENTRYPOINT ["/bootstrap"]
 CMD ["handler"]

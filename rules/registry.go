@@ -10,6 +10,7 @@ import (
 // the shape of the file first, then the ones that tidy what is there.
 // suppress.go appends Suppression after them all.
 var all = []*Rule{
+	MultiStage,
 	Lambda,
 	RuntimeBase,
 	NonRoot,

@@ -61,7 +61,7 @@ WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/app .
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM gcr.io/distroless/static-debian13:nonroot
 COPY --from=build /out/app /usr/local/bin/app
 CMD ["app"]
 `,
@@ -118,19 +118,22 @@ func runRuntimeBase(p *Pass) error {
 		return nil
 	}
 	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
-	p.Report(Finding{
-		Span: refSpan,
-		Message: fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
-			plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName),
-		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: Safe, Edits: edits},
-	})
+	msg := fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
+		plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName)
+	if len(plan.notes) > 0 {
+		msg += "; the fix " + strings.Join(plan.notes, "; ")
+	}
+	p.Report(Finding{Span: refSpan, Message: msg,
+		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: plan.safety, Edits: edits}})
 	return nil
 }
 
 // runtimePlan is what moving a final stage to a runtime image takes.
 type runtimePlan struct {
 	image    *Image
-	what     string // what the stage runs, for the message
+	safety   Safety   // Unsafe when users become numeric ids they did not have
+	notes    []string // what else the fix does, for the message
+	what     string   // what the stage runs, for the message
 	edits    []rewrite.Edit
 	blockers []Blocker
 }
@@ -141,21 +144,24 @@ type runtimePlan struct {
 func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan {
 	f := p.File
 	var ep, cmd *rewrite.Instr
-	hasWorkdir := false
 	for _, c := range final.Commands {
 		switch c.(type) {
 		case *instructions.EntrypointCommand:
 			ep = f.InstrOf(c)
 		case *instructions.CmdCommand:
 			cmd = f.InstrOf(c)
-		case *instructions.WorkdirCommand:
-			hasWorkdir = true
 		}
 	}
 	if ep == nil && cmd == nil {
 		return nil
 	}
-	plan := &runtimePlan{blockers: ShelllessBlockers(p, final)}
+	plan := &runtimePlan{safety: Safe}
+	cleanup := newStageCleanup(p, final)
+	for _, b := range ShelllessBlockers(p, final) {
+		if line, _ := f.Position(b.Span.Start); !cleanup.resolves(f.InstrAt(line), final) {
+			plan.blockers = append(plan.blockers, b)
+		}
+	}
 	if len(plan.blockers) > 0 {
 		return plan
 	}
@@ -217,6 +223,18 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
 	}
 	plan.image = img
+	if pkg, in := cleanup.missing(img); in != nil {
+		return block(in, "RUN installs %s, which %s does not have", pkg, img.Ref)
+	}
+	cleanEdits, notes, userChanged := cleanup.edits(final)
+	plan.edits = append(plan.edits, cleanEdits...)
+	if len(cleanup.drops) > 0 {
+		plan.notes = append(plan.notes, fmt.Sprintf("drops %d RUN instruction(s) the image makes unneeded", len(cleanup.drops)))
+	}
+	if userChanged {
+		plan.safety = Unsafe
+		plan.notes = append(plan.notes, "gives users as numbers ("+strings.Join(notes, ", ")+"); the user id may differ from the one the image had: check file ownership and volumes")
+	}
 
 	// CMD and ENTRYPOINT, in exec form, with the image's interpreter.
 	if img.Language != "" {
@@ -263,9 +281,15 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	}
 
 	// Keep the working directory the stage ran in.
-	if !hasWorkdir && img.Workdir != baseWorkdir && usesRelativePaths(final, run) {
-		from := f.InstrAt(final.Location[0].Start.Line)
-		plan.edits = append(plan.edits, lineAfter(f, from, keyword(f, "WORKDIR")+" "+baseWorkdir))
+	if img.Workdir != baseWorkdir && usesRelativePaths(final, run) {
+		if wd := firstWorkdir(f, final); wd != nil && !strings.HasPrefix(wd.Path, "/") && !strings.Contains(wd.Path, "$") && !f.Join(f.InstrOf(wd)).Skipped {
+			// WORKDIR application: make it absolute rather than add a line.
+			in := f.InstrOf(wd)
+			plan.edits = append(plan.edits, rewrite.Edit{Span: in.Span, New: keywordText(f, in) + " " + path.Join(baseWorkdir, wd.Path)})
+		} else {
+			from := f.InstrAt(final.Location[0].Start.Line)
+			plan.edits = append(plan.edits, lineAfter(f, from, keyword(f, "WORKDIR")+" "+baseWorkdir))
+		}
 	}
 	return plan
 }
@@ -306,6 +330,11 @@ func usesRelativePaths(stage *instructions.Stage, run []string) bool {
 			dest = c.DestPath
 		case *instructions.AddCommand:
 			dest = c.DestPath
+		case *instructions.WorkdirCommand:
+			if !strings.HasPrefix(c.Path, "/") {
+				return true
+			}
+			return false // an absolute WORKDIR decides the rest
 		default:
 			continue
 		}
@@ -349,7 +378,7 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 			}
 			continue
 		}
-		root := ClassifyBase(f.Stages[stageChain(f, idx)[0]].BaseName)
+		root := classifyStageBase(f, stageChain(f, idx)[0])
 		if kind != KindJava && root.Libc == "musl" {
 			return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
 		}
@@ -391,18 +420,30 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		return builtBinary{reason: fmt.Sprintf("%s comes from the image %s; dfslim cannot tell how it is linked", src, c.from)}
 	}
 	chain := stageChain(f, idx)
-	root := ClassifyBase(f.Stages[chain[0]].BaseName)
+	root := classifyStageBase(f, chain[0])
 	b := readBuildFacts(p, chain)
 	lang := b.language
 	if lang == "" {
 		lang = root.Language
 	}
+	// The build analysis knows the artifact when it can follow the build
+	// command to src; its libc wins unless this stage chain shows a static
+	// build it cannot see (CGO_ENABLED from a parent stage or go env -w).
+	art, reason := builtArtifact(p, idx, src)
+	if reason != "" {
+		return builtBinary{reason: reason}
+	}
+	if art != nil && art.Language != "" {
+		lang = art.Language
+	}
 	bin := builtBinary{distro: root.Distro}
 	switch lang {
 	case "go":
 		switch {
-		case b.cgo == "0":
+		case b.cgo == "0" || (art != nil && art.Libc == LibcNone):
 			bin.kind, bin.what = KindStatic, "a static Go binary"
+		case art != nil && art.Libc == LibcGlibc && b.cgo == "":
+			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
 		case root.Libc == "musl":
 			bin.reason = fmt.Sprintf("%s is a Go binary built on Alpine without CGO_ENABLED=0; it may link musl, which glibc runtime images lack (set CGO_ENABLED=0)", src)
 		case root.Libc == "glibc":
@@ -412,12 +453,21 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		}
 	case "rust":
 		switch {
-		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl":
+		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl" || (art != nil && art.Libc == LibcNone):
 			bin.kind, bin.what = KindStatic, "a static Rust binary (musl)"
 		case root.Libc == "glibc":
 			bin.kind, bin.what = KindCC, "a Rust binary linked against glibc"
 		default:
 			bin.reason = fmt.Sprintf("%s is a Rust binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
+		}
+	case "c":
+		switch {
+		case art.Libc == LibcNone:
+			bin.kind, bin.what = KindStatic, "a static C/C++ binary"
+		case art.Libc == LibcGlibc:
+			bin.kind, bin.what = KindCC, "a C/C++ binary linked against glibc"
+		default:
+			bin.reason = fmt.Sprintf("%s is a C/C++ binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
 		}
 	default:
 		return builtBinary{reason: fmt.Sprintf("dfslim cannot tell how stage %s builds %s, so not which libc it needs", c.from, src)}
@@ -426,6 +476,25 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		return builtBinary{reason: fmt.Sprintf("stage %s installs %s, so %s may link libraries that runtime images lack", c.from, b.devPackage, src)}
 	}
 	return bin
+}
+
+// builtArtifact returns the artifact the build analysis finds at src (or
+// below the directory src) in stage idx, or a reason it cannot be copied.
+func builtArtifact(p *Pass, idx int, src string) (*Artifact, string) {
+	arts, blockers := AnalyzeBuild(p, &p.File.Stages[idx])
+	for i := len(arts) - 1; i >= 0; i-- {
+		a := &arts[i]
+		if a.Path == "" || (a.Path != src && !strings.HasPrefix(a.Path, strings.TrimSuffix(src, "/")+"/")) {
+			continue
+		}
+		for _, b := range blockers {
+			if strings.Contains(b.Reason, a.Path) {
+				return nil, b.Reason
+			}
+		}
+		return a, ""
+	}
+	return nil, ""
 }
 
 // buildFacts is what the RUN, ENV and ARG instructions of a build stage chain
@@ -465,7 +534,7 @@ func readBuildFacts(p *Pass, chain []int) buildFacts {
 				if in == nil {
 					continue
 				}
-				sh := ParseShell(f, in)
+				sh := runScript(f, in)
 				if sh == nil {
 					continue
 				}
@@ -573,4 +642,52 @@ func expandMetaArgs(f *rewrite.File, ref string) string {
 		return ""
 	}
 	return res.Result
+}
+
+// classifyStageBase classifies the image stage i starts from, with the
+// defaults of the ARGs before the first FROM filled in: for telling how a
+// build stage links, the default is a fair guess.
+func classifyStageBase(f *rewrite.File, i int) BaseInfo {
+	ref := f.Stages[i].BaseName
+	if strings.Contains(ref, "$") {
+		if def := expandMetaArgs(f, ref); def != "" {
+			ref = def
+		}
+	}
+	return ClassifyBase(ref)
+}
+
+// runScript parses what a RUN runs as a shell program: its shell-form
+// command, or the body of a heredoc that is the whole command (RUN <<EOF).
+func runScript(f *rewrite.File, in *rewrite.Instr) *Shell {
+	if len(in.Node.Heredocs) == 0 {
+		return ParseShell(f, in)
+	}
+	j := f.Join(in)
+	if len(in.Node.Heredocs) != 1 || !strings.HasPrefix(strings.TrimSpace(j.Text[j.Args:]), "<<") {
+		return nil
+	}
+	body := in.Node.Heredocs[0].Content
+	prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(body), "")
+	if err != nil {
+		return nil
+	}
+	return &Shell{File: prog}
+}
+
+// firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD
+// comes before it, or nil.
+func firstWorkdir(f *rewrite.File, stage *instructions.Stage) *instructions.WorkdirCommand {
+	for _, c := range stage.Commands {
+		switch c := c.(type) {
+		case *instructions.WorkdirCommand:
+			if f.InstrOf(c) == nil {
+				return nil
+			}
+			return c
+		case *instructions.CopyCommand, *instructions.AddCommand:
+			return nil
+		}
+	}
+	return nil
 }

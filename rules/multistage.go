@@ -1,0 +1,1498 @@
+package rules
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// MultiStage splits a single-stage build into a build stage and a slim runtime stage.
+var MultiStage = &Rule{
+	Name:    "multi-stage",
+	Summary: "Split a single-stage build into a build stage and a distroless or Chainguard runtime stage",
+	Why: `
+A single-stage image ships its compilers, package managers, shells, source code and caches
+to production. For Go and Rust the runtime needs one binary (2–30 MB instead of 0.9–1.7 GB);
+for Node.js, Python and Java it needs the interpreter, the app and its production
+dependencies. The rule names the original stage ` + "`build`" + ` and appends a runtime stage on the
+distroless (or, with --base chainguard, Chainguard) image that matches what the build
+produces: static for CGO_ENABLED=0 Go and musl Rust, base/glibc-dynamic for cgo Go, cc for
+glibc Rust, nodejsNN / python3 / javaNN with the builder's language version. It copies the
+artifact with explicit paths, carries ENV, LABEL, WORKDIR, EXPOSE, VOLUME, STOPSIGNAL,
+HEALTHCHECK (exec form) and the ARGs they use, and writes CMD/ENTRYPOINT in exec form for
+the runtime image's own entrypoint (node, python, java -jar).`,
+	FixSafety: `
+The fix applies only when every step is proven: the command the image runs is a build output
+dfslim recognises (go build/install, cargo build/install, cc -o, npm/yarn/pnpm installs,
+pip installs, a jar built or copied in, or a prebuilt binary whose ELF header shows how it is
+linked); its linkage is known (a binary that may link glibc never goes to a static image,
+a musl-linked one is refused); the runtime image has the builder's Node.js major, Python
+minor or Java major; no RUN step leaves behind files or packages the runtime would need
+outside what is copied; and the runtime stage needs no shell. Otherwise it reports why at
+the line that causes it. Behaviour that changes: the runtime runs as 65532:65532 when the
+original ran as root or as a named user (written as USER 65532:65532; a named user's app
+directory is copied with --chown=65532:65532); Node.js devDependencies are pruned in the build
+stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them;
+Python packages are copied from the builder's site-packages and found through PYTHONPATH, so
+console scripts (gunicorn, flask) must be run as ` + "`python -m`" + `. For compiled programs the build
+context must be readable, so that directories the program reads next to its source
+(templates, static, config, …) are copied too.`,
+	Safety: Safe,
+	Before: `FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
+EXPOSE 8080
+CMD ["/out/server"]
+`,
+	After: `FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
+
+FROM gcr.io/distroless/static-debian13:nonroot
+WORKDIR /src
+COPY --from=build /out/server /out/server
+EXPOSE 8080
+USER 65532:65532
+CMD ["/out/server"]
+`,
+	Run: runMultiStage,
+}
+
+// runtimeOnly are the instructions that move from the build stage to the runtime stage.
+var runtimeOnly = []string{"cmd", "entrypoint", "expose", "healthcheck", "stopsignal", "volume"}
+
+// assetNames are directories and files next to a program's source that it
+// commonly reads at run time; they are copied into the runtime stage.
+var assetNames = []string{"templates", "template", "static", "public", "assets", "web", "www", "html", "views",
+	"config", "configs", "conf", "migrations", "locales", "i18n", "translations"}
+
+// buildPackages are system packages that only serve the build.
+var buildPackages = []string{"gcc", "g++", "cpp", "make", "cmake", "build-essential", "build-base", "musl-dev",
+	"libc-dev", "libc6-dev", "linux-headers", "git", "curl", "wget", "ca-certificates", "gnupg", "gnupg2",
+	"dirmngr", "unzip", "zip", "xz-utils", "xz", "tar", "bzip2", "gzip", "pkg-config", "pkgconf", "pkgconfig",
+	"autoconf", "automake", "libtool", "python3-dev", "python-dev", "python3", "python", "clang", "llvm",
+	"binutils", "patch", "file", "openssh-client", "apt-transport-https", "software-properties-common",
+	"lsb-release", "upx", "upx-ucl", "protobuf-compiler", "nodejs", "npm", "yarn", "bash", "gettext", "rsync"}
+
+// harmlessCommands change nothing a runtime stage would need.
+var harmlessCommands = []string{"echo", "printf", "true", "false", ":", "set", "cd", "exit", "test", "[", "sleep",
+	"ls", "cat", "env", "which", "id", "whoami", "pwd", "uname", "date", "useradd", "adduser", "groupadd",
+	"addgroup", "usermod", "chpasswd", "passwd", "userdel", "groupdel", "du", "df", "find", "grep", "head",
+	"tail", "wc", "sort", "tr", "cut", "awk", "xargs", "ldd", "readelf", "file", "strip", "upx", "sha256sum",
+	"md5sum", "gpg", "git", "corepack", "npx", "tsc", "make", "cmake", "go", "cargo", "rustup", "rustc",
+	"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "npm", "yarn", "pnpm", "node", "gcc", "g++", "cc",
+	"c++", "clang", "clang++", "ldconfig", "update-ca-certificates", "locale-gen"}
+
+// buildOnlyDirs are directories whose contents only the build uses.
+var buildOnlyDirs = []string{"/tmp", "/var/tmp", "/root", "/var/cache", "/var/lib/apt", "/var/lib/dpkg",
+	"/var/lib/apk", "/etc/apt", "/etc/apk", "/etc/yum.repos.d", "/etc/dnf", "/usr/share/doc", "/usr/share/man",
+	"/go/pkg", "/usr/local/cargo/registry", "/usr/local/cargo/git", "/dev"}
+
+func runMultiStage(p *Pass) error {
+	f := p.File
+	if len(f.Stages) != 1 {
+		return nil
+	}
+	sp := newSplit(p, &f.Stages[0])
+	if sp == nil {
+		return nil
+	}
+	sp.plan()
+	if len(sp.blockers) == 0 {
+		sp.render()
+	}
+	if len(sp.blockers) > 0 {
+		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
+			return nil // not an app build: nothing to split, nothing to say
+		}
+		seen := map[string]bool{}
+		for _, b := range sp.blockers {
+			key := fmt.Sprint(b.Span.Start, b.Reason)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			p.Reportf(b.Span, "cannot split into build and runtime stages: %s", b.Reason)
+		}
+		return nil
+	}
+	p.Report(Finding{
+		Span:    sp.from.Span,
+		Message: fmt.Sprintf("single-stage build: split into a build stage and a %s runtime stage", sp.image.Ref),
+		Fix: &Fix{
+			Message: fmt.Sprintf("Run the %s in a %s stage", describeArtifact(sp.art, sp.entryPath), sp.image.Ref),
+			Safety:  Safe,
+			Edits:   sp.edits,
+		},
+	})
+	return nil
+}
+
+func describeArtifact(a *Artifact, entry string) string {
+	if a == nil {
+		return entry
+	}
+	switch a.Kind {
+	case KindNodeApp, KindPythonApp:
+		return a.Language + " app"
+	}
+	return entry
+}
+
+// split plans the split of one stage.
+type split struct {
+	p        *Pass
+	f        *rewrite.File
+	stage    *instructions.Stage
+	a        *stageAnalysis
+	from     *rewrite.Instr
+	name     string // the build stage's name
+	blockers []Blocker
+
+	entrypoint, cmd *rewrite.Instr
+	epArgs, cmdArgs []string
+	argv            []string
+	language        string // "node", "python", "java", or "" for a binary
+	entryPath       string // the binary, script or jar, absolute
+	art             *Artifact
+	kind, version   string
+	image           *Image
+	appDir          string // node/python: the directory copied whole
+	sitePackages    string // python: the dependencies directory
+	prune           string // node: the command that drops devDependencies
+	copies          []string
+	user, chown     string
+	edits           []rewrite.Edit
+}
+
+func newSplit(p *Pass, stage *instructions.Stage) *split {
+	f := p.File
+	sp := &split{p: p, f: f, stage: stage}
+	if len(stage.Location) == 0 {
+		return nil
+	}
+	sp.from = f.InstrAt(stage.Location[0].Start.Line)
+	if sp.from == nil {
+		return nil
+	}
+	sp.a = analyzeStage(p, stage)
+	base := ClassifyBase(sp.a.baseRef)
+	switch {
+	case base.Runtime, base.Family == "scratch", strings.EqualFold(sp.a.baseRef, "scratch"):
+		return nil // already a slim runtime
+	case base.Family == "lambda-provided" || base.Family == "lambda-language":
+		return nil // rule lambda's ground
+	case base.Distro == "windows" || strings.Contains(strings.ToLower(sp.a.baseRef), "windows") || strings.Contains(strings.ToLower(sp.a.baseRef), "nanoserver"):
+		return nil
+	}
+	if base.Family != Unknown && base.Language == "" && base.Family != "debian" && base.Family != "ubuntu" &&
+		base.Family != "alpine" && base.Family != "rhel" && base.Family != "amazonlinux" && base.Family != "java" {
+		return nil
+	}
+	sp.name = stage.Name
+	if sp.name == "" {
+		sp.name = sp.uniqueName()
+	}
+	return sp
+}
+
+// uniqueName returns "build", or "build-N" when the file already uses that
+// name for an image in COPY --from or RUN --mount from=.
+func (sp *split) uniqueName() string {
+	used := map[string]bool{}
+	for _, c := range sp.stage.Commands {
+		if cp, ok := c.(*instructions.CopyCommand); ok && cp.From != "" {
+			used[strings.ToLower(cp.From)] = true
+		}
+		if in := sp.f.InstrOf(c); in != nil && in.Cmd == "run" {
+			for _, m := range runMounts(in) {
+				used[strings.ToLower(m["from"])] = true
+			}
+		}
+	}
+	name := "build"
+	for n := 2; used[name]; n++ {
+		name = fmt.Sprintf("build-%d", n)
+	}
+	return name
+}
+
+func (sp *split) block(in *rewrite.Instr, format string, args ...any) {
+	if in == nil {
+		in = sp.from
+	}
+	sp.blockers = append(sp.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+}
+
+// plan works out the runtime stage, or records why it cannot.
+func (sp *split) plan() {
+	if !sp.entry() {
+		return
+	}
+	if !sp.locate() {
+		return
+	}
+	if !sp.chooseImage() {
+		return
+	}
+	sp.checkRuns()
+	sp.planCopies()
+	sp.planUser()
+	sp.checkCarried()
+}
+
+// entry finds the command the image runs.
+func (sp *split) entry() bool {
+	for _, c := range sp.stage.Commands {
+		switch c.(type) {
+		case *instructions.CmdCommand:
+			sp.cmd = sp.f.InstrOf(c)
+		case *instructions.EntrypointCommand:
+			sp.entrypoint = sp.f.InstrOf(c)
+		case *instructions.OnbuildCommand:
+			sp.block(sp.f.InstrOf(c), "ONBUILD triggers run in images built from this one; a split would move them")
+		}
+	}
+	if sp.cmd == nil && sp.entrypoint == nil {
+		sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT, so the command comes from the base image")
+		return false
+	}
+	var err error
+	if sp.entrypoint != nil {
+		if sp.epArgs, err = ExecArgs(sp.f, sp.entrypoint); err != nil {
+			sp.block(sp.entrypoint, "%v", err)
+			return false
+		}
+		if len(sp.epArgs) == 0 {
+			sp.epArgs = nil
+		}
+		if !sp.entrypoint.Node.Attributes["json"] && sp.cmd != nil {
+			sp.cmd = nil // shell-form ENTRYPOINT ignores CMD
+		}
+	}
+	if sp.cmd != nil {
+		if sp.cmdArgs, err = ExecArgs(sp.f, sp.cmd); err != nil {
+			sp.block(sp.cmd, "%v", err)
+			return false
+		}
+	}
+	sp.argv = append(slices.Clone(sp.epArgs), sp.cmdArgs...)
+	if len(sp.argv) == 0 {
+		sp.block(sp.from, "the image's command is empty")
+		return false
+	}
+	return true
+}
+
+// entryInstr is the instruction that names the program.
+func (sp *split) entryInstr() *rewrite.Instr {
+	if sp.epArgs != nil {
+		return sp.entrypoint
+	}
+	return sp.cmd
+}
+
+var pythonRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
+
+// locate finds the program the command runs and the artifact behind it.
+func (sp *split) locate() bool {
+	in := sp.entryInstr()
+	prog := path.Base(sp.argv[0])
+	switch {
+	case prog == "node" || prog == "nodejs":
+		sp.language = "node"
+	case prog == "npm" || prog == "yarn" || prog == "pnpm":
+		if !sp.npmStart(in) {
+			return false
+		}
+		sp.language = "node"
+	case pythonRe.MatchString(prog):
+		sp.language = "python"
+	case prog == "java":
+		sp.language = "java"
+	}
+	switch sp.language {
+	case "node", "python":
+		return sp.locateApp(in)
+	case "java":
+		return sp.locateJar(in)
+	}
+	return sp.locateBinary(in)
+}
+
+// npmStart replaces `npm start` (or yarn/pnpm start) by the node command of
+// package.json's start script.
+func (sp *split) npmStart(in *rewrite.Instr) bool {
+	tool := path.Base(sp.argv[0])
+	args := sp.argv[1:]
+	script := ""
+	switch {
+	case len(args) >= 1 && args[0] == "start":
+		script, args = "start", args[1:]
+	case len(args) >= 2 && (args[0] == "run" || args[0] == "run-script"):
+		script, args = args[1], args[2:]
+	default:
+		sp.block(in, "the command runs %s, which needs a shell and the package manager; only `%s start` can be resolved", strings.Join(sp.argv, " "), tool)
+		return false
+	}
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	pkgPath := resolveIn(sp.a.workdir, "package.json")
+	ctx, ok := sp.a.contextFile(pkgPath)
+	data, read := readContext(sp.p, ctx)
+	if !ok || !read {
+		sp.block(in, "the command is `%s %s`, and package.json is not in the build context, so its %s script is unknown", tool, script, script)
+		return false
+	}
+	var pkg struct {
+		Scripts map[string]string `json:"scripts"`
+		Main    string            `json:"main"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		sp.block(in, "%s does not parse: %v", ctx, err)
+		return false
+	}
+	cmd, ok := pkg.Scripts[script]
+	if !ok && script == "start" {
+		cmd, ok = "node server.js", true // npm's default start script
+	}
+	if !ok {
+		sp.block(in, "%s has no %s script", ctx, script)
+		return false
+	}
+	words := strings.Fields(cmd)
+	if strings.ContainsAny(cmd, "&|;<>$`'\"\\*?()") || len(words) < 2 || words[0] != "node" {
+		sp.block(in, "the %s script is `%s`; only `node FILE` can run without npm and a shell", script, cmd)
+		return false
+	}
+	if _, hasPre := pkg.Scripts["pre"+script]; hasPre {
+		sp.block(in, "package.json has a pre%s script, which only npm runs", script)
+		return false
+	}
+	sp.argv = append(words, args...)
+	sp.epArgs, sp.cmdArgs = nil, sp.argv
+	return true
+}
+
+// locateApp finds the app directory of a node or python command.
+func (sp *split) locateApp(in *rewrite.Instr) bool {
+	a := sp.a
+	sp.appDir = strings.TrimSuffix(a.workdir, "/")
+	if a.workdir == "" {
+		sp.block(in, "the working directory of %s is unknown, so the app's files cannot be told apart", a.baseRef)
+		return false
+	}
+	if sp.appDir == "" || sp.appDir == "/" {
+		sp.block(in, "the app lives in /, so its files cannot be told apart from the system's; set a WORKDIR")
+		return false
+	}
+	script := ""
+	for i := 1; i < len(sp.argv); i++ {
+		x := sp.argv[i]
+		if sp.language == "python" && (x == "-m" || x == "-c") {
+			if x == "-c" {
+				sp.block(in, "`python -c` code cannot be checked")
+				return false
+			}
+			break // -m module: found through the app directory and PYTHONPATH
+		}
+		if strings.HasPrefix(x, "-") {
+			continue
+		}
+		script = x
+		break
+	}
+	if script != "" {
+		abs := resolveIn(a.workdir, script)
+		if abs != sp.appDir && !strings.HasPrefix(abs, sp.appDir+"/") {
+			sp.block(in, "the program %s is outside the app directory %s", abs, sp.appDir)
+			return false
+		}
+		sp.entryPath = abs
+	}
+	var found *Artifact
+	for i := range a.artifacts {
+		art := &a.artifacts[i]
+		if art.Language != sp.language {
+			continue
+		}
+		switch art.Kind {
+		case KindNodeApp:
+			if art.Path == sp.appDir || strings.HasPrefix(sp.appDir, art.Path+"/") || strings.HasPrefix(art.Path, sp.appDir+"/") {
+				found = art
+			}
+		case KindPythonApp:
+			found = art
+		}
+	}
+	sp.art = found
+	sp.version = a.image.version
+	if a.image.language != sp.language {
+		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, languageName(sp.language), languageName(sp.language))
+		return false
+	}
+	if a.image.libc == LibcMusl && sp.language == "python" && found != nil {
+		sp.block(found.spanInstr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.baseRef)
+		return false
+	}
+	if sp.language == "node" {
+		return sp.planNode(in, found)
+	}
+	if found != nil {
+		if found.Path == "" {
+			sp.block(found.spanInstr(sp.f), "cannot tell where pip installed the packages")
+			return false
+		}
+		if !strings.HasPrefix(found.Path, sp.appDir+"/") {
+			sp.sitePackages = found.Path
+		}
+		for _, art := range a.artifacts {
+			if art.Kind == KindPythonApp && art.Path != found.Path {
+				sp.block(art.spanInstr(sp.f), "pip installs into both %s and %s", art.Path, found.Path)
+				return false
+			}
+		}
+	}
+	if _, set := a.envVars["PYTHONPATH"]; set && sp.sitePackages != "" {
+		sp.block(sp.from, "the Dockerfile sets PYTHONPATH, which the runtime stage needs for the copied packages")
+		return false
+	}
+	return true
+}
+
+// planNode checks a node app's dependencies and how to drop devDependencies.
+func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
+	a := sp.a
+	if art == nil {
+		return true // no dependencies installed
+	}
+	if art.Path != sp.appDir {
+		sp.block(art.spanInstr(sp.f), "dependencies are installed in %s but the app runs in %s", art.Path, sp.appDir)
+		return false
+	}
+	if a.image.libc == LibcMusl {
+		if reason := sp.nativeAddons(); reason != "" {
+			sp.block(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
+			return false
+		}
+	}
+	if art.DevDeps {
+		tool := strings.Fields(sp.f.Text(art.Span))
+		switch {
+		case artTool(sp.f, art) == "npm":
+			sp.prune = "npm prune --omit=dev"
+		case artTool(sp.f, art) == "pnpm":
+			sp.prune = "pnpm prune --prod"
+		default:
+			_ = tool
+			sp.block(art.spanInstr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")
+			return false
+		}
+		if strings.TrimSuffix(a.workdir, "/") != art.Path {
+			sp.block(art.spanInstr(sp.f), "devDependencies must be pruned in %s, but the build stage ends in %s", art.Path, a.workdir)
+			return false
+		}
+	}
+	return true
+}
+
+// artTool returns the package manager that made a node-app artifact.
+func artTool(f *rewrite.File, art *Artifact) string {
+	text := f.Text(art.Span)
+	for _, t := range []string{"pnpm", "yarn", "npm"} {
+		if regexp.MustCompile(`(^|[\s;&|(/])` + t + `\s`).MatchString(text) {
+			return t
+		}
+	}
+	return ""
+}
+
+// nativeAddons says why node_modules may hold native addons, or "" when the
+// lockfile in the build context shows they do not.
+func (sp *split) nativeAddons() string {
+	ctx, ok := sp.a.contextFile(sp.appDir + "/package-lock.json")
+	if !ok {
+		return "package-lock.json is not in the build context to show there are none"
+	}
+	data, _ := readContext(sp.p, ctx)
+	var lock struct {
+		LockfileVersion int `json:"lockfileVersion"`
+		Packages        map[string]struct {
+			HasInstallScript bool `json:"hasInstallScript"`
+		} `json:"packages"`
+	}
+	if json.Unmarshal(data, &lock) != nil || lock.LockfileVersion < 2 {
+		return "its package-lock.json (v1) does not record install scripts"
+	}
+	var names []string
+	for name, pkg := range lock.Packages {
+		if pkg.HasInstallScript {
+			names = append(names, strings.TrimPrefix(name, "node_modules/"))
+		}
+	}
+	if len(names) > 0 {
+		slices.Sort(names)
+		return "packages with install scripts (" + strings.Join(names[:min(3, len(names))], ", ") + ") may build native addons"
+	}
+	return ""
+}
+
+// locateJar finds the jar of `java -jar`.
+func (sp *split) locateJar(in *rewrite.Instr) bool {
+	jar := ""
+	for i := 1; i < len(sp.argv); i++ {
+		if sp.argv[i] == "-jar" && i+1 < len(sp.argv) {
+			jar = sp.argv[i+1]
+			break
+		}
+		if sp.argv[i] == "-cp" || sp.argv[i] == "-classpath" || sp.argv[i] == "--class-path" {
+			break
+		}
+	}
+	if jar == "" {
+		sp.block(in, "the java command does not run a jar (-jar); only jars are copied")
+		return false
+	}
+	abs := resolveIn(sp.a.workdir, jar)
+	if abs == "" {
+		sp.block(in, "the working directory is unknown, so the jar %s cannot be located", jar)
+		return false
+	}
+	sp.entryPath = abs
+	sp.version = sp.a.image.version
+	for i := range sp.a.artifacts {
+		if sp.a.artifacts[i].Path == abs {
+			sp.art = &sp.a.artifacts[i]
+		}
+	}
+	if sp.art == nil {
+		if _, ok := sp.copiedFile(abs); !ok {
+			sp.block(in, "the jar %s is not built or copied in by this Dockerfile", abs)
+			return false
+		}
+		sp.art = &Artifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version}
+	}
+	if sp.a.image.language != "java" {
+		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the jar", sp.a.baseRef)
+		return false
+	}
+	return true
+}
+
+// copiedFile returns the COPY that put a file at abs, if any.
+func (sp *split) copiedFile(abs string) (contextCopy, bool) {
+	for i := len(sp.a.copies) - 1; i >= 0; i-- {
+		cp := sp.a.copies[i]
+		if cp.dest == abs || (strings.HasSuffix(cp.dest, "/") && path.Dir(abs)+"/" == cp.dest) {
+			for _, s := range cp.sources {
+				base := path.Base(cleanSrc(s))
+				if cp.dest != abs && (strings.HasSuffix(s, "/") || base == "." || sp.contextDir(s)) {
+					continue // a directory's contents, not the directory
+				}
+				if cp.dest == abs || base == path.Base(abs) || strings.ContainsAny(base, "*?[") {
+					return cp, true
+				}
+			}
+		}
+	}
+	return contextCopy{}, false
+}
+
+// locateBinary finds the binary the command runs and how it is linked.
+func (sp *split) locateBinary(in *rewrite.Instr) bool {
+	a := sp.a
+	prog := sp.argv[0]
+	var candidates []string
+	switch {
+	case path.IsAbs(prog):
+		candidates = []string{path.Clean(prog)}
+	case strings.Contains(prog, "/"):
+		if a.workdir == "" {
+			sp.block(in, "the working directory is unknown, so %s cannot be located", prog)
+			return false
+		}
+		candidates = []string{resolveIn(a.workdir, prog)}
+	default:
+		pth := a.vars["PATH"]
+		if pth == "" {
+			pth = strings.Join(pathDirs, ":")
+		}
+		for _, d := range strings.Split(pth, ":") {
+			if path.IsAbs(d) {
+				candidates = append(candidates, path.Join(d, prog))
+			}
+		}
+	}
+	for _, c := range candidates {
+		for i := len(a.artifacts) - 1; i >= 0 && sp.art == nil; i-- {
+			if a.artifacts[i].Path == c && a.artifacts[i].Kind != KindNodeApp && a.artifacts[i].Kind != KindPythonApp {
+				sp.art, sp.entryPath = &a.artifacts[i], c
+			}
+		}
+	}
+	if sp.art == nil && len(a.blockers) > 0 {
+		sp.blockers = append(sp.blockers, a.blockers...)
+		return false
+	}
+	if sp.art == nil {
+		for _, c := range candidates {
+			if cp, ok := sp.copiedFile(c); ok {
+				sp.entryPath = c
+				if sp.art = sp.prebuilt(in, cp, c); sp.art == nil {
+					return false
+				}
+				break
+			}
+		}
+	}
+	if sp.art == nil {
+		if a.image.language == "python" && !strings.Contains(prog, "/") {
+			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, run it as `python -m %s`", prog, prog)
+		} else {
+			sp.block(in, "`%s` is not a build output dfslim recognises (it comes from the base image, a package or a step dfslim cannot read)", prog)
+		}
+		return false
+	}
+	for _, b := range a.blockers {
+		if b.Span == sp.art.Span {
+			sp.blockers = append(sp.blockers, b)
+		}
+	}
+	return len(sp.blockers) == 0
+}
+
+// prebuilt checks a binary copied in from the build context.
+func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifact {
+	art := &Artifact{Kind: KindBinary, Path: abs, Span: cp.in.Span}
+	if strings.HasSuffix(abs, ".sh") {
+		sp.entryPath = "" // a script, not a program to carry
+		sp.block(in, "the command runs %s, a shell script", abs)
+		return nil
+	}
+	ctx, ok := sp.a.contextFile(abs)
+	data, read := readContext(sp.p, ctx)
+	if !ok || !read {
+		sp.block(cp.in, "%s is copied in prebuilt, and without it in the build context dfslim cannot tell how it is linked", abs)
+		return nil
+	}
+	if bytes.HasPrefix(data, []byte("#!")) {
+		sp.entryPath = ""
+		line, _, _ := bytes.Cut(data, []byte("\n"))
+		sp.block(in, "the command runs %s, a script (%s) that needs an interpreter the runtime image does not have", ctx, strings.TrimSpace(string(line)))
+		return nil
+	}
+	libc, err := elfLibc(data)
+	if err != nil {
+		sp.block(cp.in, "%s: %v", ctx, err)
+		return nil
+	}
+	art.Libc = libc
+	return art
+}
+
+// elfLibc tells how an ELF executable is linked from its program interpreter.
+func elfLibc(data []byte) (string, error) {
+	ef, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("not an ELF executable, so how it is linked is unknown")
+	}
+	defer ef.Close()
+	for _, prog := range ef.Progs {
+		if prog.Type != elf.PT_INTERP {
+			continue
+		}
+		buf := make([]byte, prog.Filesz)
+		if _, err := prog.ReadAt(buf, 0); err != nil {
+			return "", fmt.Errorf("unreadable ELF interpreter")
+		}
+		interp := strings.TrimRight(string(buf), "\x00")
+		switch {
+		case strings.Contains(interp, "ld-musl"):
+			return LibcMusl, nil
+		case strings.Contains(interp, "ld-linux"):
+			return LibcGlibc, nil
+		}
+		return "", fmt.Errorf("unknown ELF interpreter %s", interp)
+	}
+	for _, prog := range ef.Progs {
+		if prog.Type == elf.PT_DYNAMIC {
+			return "", fmt.Errorf("dynamic ELF without an interpreter")
+		}
+	}
+	return LibcNone, nil
+}
+
+// chooseImage picks the runtime image.
+func (sp *split) chooseImage() bool {
+	art := sp.art
+	switch sp.language {
+	case "node":
+		sp.kind = KindNode
+	case "python":
+		sp.kind = KindPython
+	case "java":
+		sp.kind = KindJava
+	default:
+		switch art.Libc {
+		case LibcNone:
+			sp.kind = KindStatic
+		case LibcGlibc:
+			sp.kind = KindGlibc
+			if art.Kind != KindGoBinary {
+				sp.kind = KindCC
+			}
+		case LibcMusl:
+			hint := ""
+			switch art.Kind {
+			case KindGoBinary:
+				hint = "; build with CGO_ENABLED=0 for a static binary"
+			case KindRustBinary:
+				hint = "; build for a *-unknown-linux-musl --target for a static binary"
+			}
+			sp.block(art.spanInstr(sp.f), "%s may be linked against musl (built on %s), which neither static nor glibc runtime images provide%s", art.Path, sp.a.baseRef, hint)
+			return false
+		default:
+			sp.block(art.spanInstr(sp.f), "cannot tell whether %s is static or linked against glibc or musl", art.Path)
+			return false
+		}
+	}
+	img, err := RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
+	if err != nil {
+		sp.block(sp.from, "%v", err)
+		return false
+	}
+	sp.image = img
+	return true
+}
+
+// checkRuns looks for RUN steps whose results the runtime stage would lose.
+func (sp *split) checkRuns() {
+	interpreted := sp.language == "node" || sp.language == "python"
+	dynamic := sp.kind == KindGlibc || sp.kind == KindCC || interpreted
+	installed := map[string]*rewrite.Instr{}
+	removed := map[string]bool{}
+	for _, step := range sp.a.runs {
+		if step.exec {
+			if interpreted {
+				sp.block(step.in, "RUN in exec form or with a heredoc cannot be checked for files the app needs")
+			}
+			continue
+		}
+		for _, sc := range step.cmds {
+			for _, w := range sc.writes {
+				sp.checkWrite(step.in, sc, w, "writes")
+			}
+			if sc.dynamic {
+				if interpreted {
+					sp.block(step.in, "RUN runs a command whose name is not literal")
+				}
+				continue
+			}
+			args := sc.call.Args
+			name := path.Base(args[0])
+			switch name {
+			case "apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper":
+				pkgs, remove := packageArgs(name, args, sc.call.Dynamic)
+				for _, pk := range pkgs {
+					if remove {
+						removed[pk] = true
+					} else if _, ok := installed[pk]; !ok {
+						installed[pk] = step.in
+					}
+				}
+				continue
+			case "mkdir", "touch", "chmod", "chown", "chgrp", "ln", "cp", "mv", "install", "tee", "sed", "tar", "unzip", "curl", "wget", "rm":
+				sp.checkFileCommand(step.in, sc, name)
+				continue
+			case "pip", "pip3":
+				continue
+			}
+			if isPip(args) || pythonRe.MatchString(name) || slices.Contains(harmlessCommands, name) {
+				continue
+			}
+			if interpreted {
+				sp.block(step.in, "RUN runs `%s`, whose effect on files the app needs cannot be checked", name)
+			}
+		}
+	}
+	if !dynamic {
+		return
+	}
+	var runtimePkgs []string
+	var at *rewrite.Instr
+	for pk, in := range installed {
+		if removed[pk] || slices.Contains(buildPackages, pk) || strings.HasPrefix(pk, "-") {
+			continue
+		}
+		runtimePkgs = append(runtimePkgs, pk)
+		if at == nil || in.StartLine < at.StartLine {
+			at = in
+		}
+	}
+	if len(runtimePkgs) > 0 {
+		slices.Sort(runtimePkgs)
+		more := ""
+		if len(runtimePkgs) > 3 {
+			more = fmt.Sprintf(" and %d more", len(runtimePkgs)-3)
+			runtimePkgs = runtimePkgs[:3]
+		}
+		sp.block(at, "RUN installs %s%s, which the program may need at run time and the runtime image cannot install", strings.Join(runtimePkgs, ", "), more)
+	}
+}
+
+// packageArgs returns the packages a package-manager command installs, or
+// removes (remove true).
+func packageArgs(tool string, args []string, dyn []bool) (pkgs []string, remove bool) {
+	sub := ""
+	for i, x := range args[1:] {
+		if dyn[i+1] {
+			continue
+		}
+		if strings.HasPrefix(x, "-") {
+			continue
+		}
+		if sub == "" {
+			sub = x
+			continue
+		}
+		if strings.Contains(x, "=") && tool != "apk" {
+			x, _, _ = strings.Cut(x, "=")
+		}
+		if tool == "apk" {
+			x, _, _ = strings.Cut(x, "=")
+		}
+		pkgs = append(pkgs, x)
+	}
+	switch sub {
+	case "install", "add", "reinstall":
+		return pkgs, false
+	case "remove", "purge", "del", "erase", "autoremove":
+		return pkgs, true
+	}
+	return nil, false
+}
+
+// keptPaths are the paths of the build stage that the runtime stage copies.
+func (sp *split) keptPaths() []string {
+	var out []string
+	if sp.appDir != "" {
+		out = append(out, sp.appDir)
+	}
+	if sp.entryPath != "" && sp.language != "node" && sp.language != "python" {
+		out = append(out, sp.entryPath)
+	}
+	if sp.sitePackages != "" {
+		out = append(out, sp.sitePackages)
+	}
+	return out
+}
+
+func within(p, dir string) bool {
+	dir = strings.TrimSuffix(dir, "/")
+	return p == dir || strings.HasPrefix(p, dir+"/") || dir == ""
+}
+
+// checkWrite checks that a file a RUN creates or changes is either copied into
+// the runtime stage or only serves the build.
+func (sp *split) checkWrite(in *rewrite.Instr, sc shellCmd, target, verb string) {
+	if target == "" {
+		sp.block(in, "RUN %s to a path that is not literal", verb)
+		return
+	}
+	target = strings.TrimSuffix(target, "/")
+	for _, d := range buildOnlyDirs {
+		if within(target, d) {
+			return
+		}
+	}
+	for _, k := range sp.keptPaths() {
+		if within(target, k) || (sp.language == "" && within(k, target)) {
+			return
+		}
+	}
+	if sp.language == "" || sp.language == "java" {
+		for _, art := range sp.a.artifacts {
+			if art.Workdir != "" && within(target, art.Workdir) {
+				return // the build's own tree
+			}
+		}
+	}
+	sp.block(in, "RUN %s %s, which the runtime stage would not have", verb, target)
+}
+
+// checkFileCommand checks the paths a file command changes.
+func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
+	args := sc.call.Args
+	var ops, raw []string
+	var dyn []bool
+	for i := 1; i < len(args); i++ {
+		if !sc.call.Dynamic[i] && strings.HasPrefix(args[i], "-") {
+			if (name == "curl" && (args[i] == "-o" || args[i] == "--output")) || (name == "wget" && args[i] == "-O") ||
+				(name == "tar" && (args[i] == "-C" || args[i] == "--directory")) || (name == "unzip" && args[i] == "-d") {
+				if i+1 < len(args) {
+					t := ""
+					if !sc.call.Dynamic[i+1] {
+						t = resolveIn(sc.dir, args[i+1])
+					}
+					if !(name == "wget" && args[i+1] == "-") && !(name == "curl" && args[i+1] == "-") {
+						sp.checkWrite(in, sc, t, "writes")
+					}
+					i++
+				}
+			}
+			continue
+		}
+		ops = append(ops, args[i])
+		raw = append(raw, globLiteral(sc.call.Expr.Args[i]))
+		dyn = append(dyn, sc.call.Dynamic[i])
+	}
+	var targets []int
+	switch name {
+	case "mkdir", "touch", "tee":
+		for i := range ops {
+			targets = append(targets, i)
+		}
+	case "chmod", "chown", "chgrp":
+		for i := 1; i < len(ops); i++ {
+			targets = append(targets, i)
+		}
+	case "ln", "cp", "mv", "install":
+		if len(ops) > 1 {
+			targets = append(targets, len(ops)-1)
+		}
+	case "sed":
+		if slices.ContainsFunc(args, func(s string) bool { return s == "-i" || strings.HasPrefix(s, "-i") }) {
+			for i := 1; i < len(ops); i++ {
+				targets = append(targets, i)
+			}
+		}
+	case "rm":
+		for i, op := range ops {
+			for _, k := range sp.keptPaths() {
+				switch {
+				case !dyn[i]:
+					if t := resolveIn(sc.dir, op); t != "" && within(k, t) {
+						sp.block(in, "RUN removes %s, which the runtime stage copies", k)
+					}
+				case globPrefix(raw[i]) != "":
+					if t := strings.TrimSuffix(resolveIn(sc.dir, globPrefix(raw[i])), "/"); t != "" && k != t && within(k, t) {
+						sp.block(in, "RUN may remove %s (%s), which the runtime stage copies", k, raw[i])
+					}
+				case sp.language == "node" || sp.language == "python":
+					sp.block(in, "RUN removes a path that is not literal")
+				}
+			}
+		}
+		return
+	}
+	for _, i := range targets {
+		t := ""
+		if !dyn[i] {
+			t = resolveIn(sc.dir, ops[i])
+		}
+		if name == "chmod" || name == "chown" || name == "chgrp" {
+			if t == "" || slices.ContainsFunc(sp.keptPaths(), func(k string) bool { return within(t, k) }) {
+				continue
+			}
+		}
+		sp.checkWrite(in, sc, t, fileVerbs[name])
+	}
+}
+
+// fileVerbs say what a file command does to its target, for findings.
+var fileVerbs = map[string]string{"mkdir": "creates", "touch": "creates", "chmod": "changes", "chown": "changes",
+	"chgrp": "changes", "ln": "links", "cp": "copies to", "mv": "moves to", "install": "installs to", "tee": "writes",
+	"sed": "edits", "tar": "extracts to", "unzip": "extracts to"}
+
+// globPrefix returns the literal directory before the first glob character
+// of a word such as /var/lib/apt/lists/*, or "".
+func globPrefix(w string) string {
+	i := strings.IndexAny(w, "*?[")
+	if i < 0 {
+		return ""
+	}
+	return path.Dir(w[:i] + "x")
+}
+
+// planCopies lists the files the runtime stage copies from the build stage.
+func (sp *split) planCopies() {
+	switch sp.language {
+	case "node", "python":
+		sp.copies = append(sp.copies, sp.appDir)
+		if sp.sitePackages != "" {
+			sp.copies = append(sp.copies, sp.sitePackages)
+		}
+	default:
+		sp.copies = append(sp.copies, sp.entryPath)
+	}
+	var sourceDirs []string
+	if sp.language == "" || sp.language == "java" {
+		for _, art := range sp.a.artifacts {
+			if art.Workdir != "" && art.Kind != KindNodeApp && art.Kind != KindPythonApp {
+				sourceDirs = append(sourceDirs, strings.TrimSuffix(art.Workdir, "/"))
+			}
+		}
+	}
+	for _, cp := range sp.a.copies {
+		if cp.dest == "" {
+			sp.block(cp.in, "%s copies to a relative path and the working directory is unknown", strings.ToUpper(cp.in.Cmd))
+			continue
+		}
+		dest := strings.TrimSuffix(cp.dest, "/")
+		if dest == "" {
+			dest = "/"
+		}
+		if slices.ContainsFunc(sp.copies, func(k string) bool { return within(dest, k) }) {
+			continue
+		}
+		for _, d := range buildOnlyDirs {
+			if within(dest, d) {
+				dest = ""
+				break
+			}
+		}
+		if dest == "" {
+			continue
+		}
+		inSource := slices.ContainsFunc(sourceDirs, func(d string) bool { return within(dest, d) || within(d, dest) })
+		if !inSource {
+			if dest == "/" {
+				sp.block(cp.in, "%s copies into /, so the files the program reads cannot be told apart", strings.ToUpper(cp.in.Cmd))
+				continue
+			}
+			if sp.removedLater(cp.in, dest) {
+				continue
+			}
+			if !slices.Contains(sp.copies, dest) {
+				sp.copies = append(sp.copies, dest)
+			}
+			continue
+		}
+		// Source copied into the build tree: carry the directories next to
+		// it that programs read at run time.
+		if sp.p.Context == nil {
+			sp.block(cp.in, "the build context is not available, so dfslim cannot tell which files next to the source the program reads at run time")
+			continue
+		}
+		for _, src := range cp.sources {
+			s := cleanSrc(src)
+			if strings.ContainsAny(s, "*?[") || cp.remote {
+				continue
+			}
+			for _, asset := range assetNames {
+				ctxPath := path.Join(s, asset)
+				if s == "" || s == "." {
+					ctxPath = asset
+				}
+				if !sp.a.exists(ctxPath) && !sp.contextDir(ctxPath) {
+					continue
+				}
+				target := path.Join(dest, asset)
+				if len(cp.sources) == 1 && !strings.HasSuffix(cp.dest, "/") && !sp.contextDir(s) {
+					continue
+				}
+				if !strings.HasSuffix(cp.dest, "/") || sp.contextDir(s) {
+					target = path.Join(dest, asset)
+				}
+				if !slices.Contains(sp.copies, target) {
+					sp.copies = append(sp.copies, target)
+				}
+			}
+		}
+	}
+}
+
+// contextDir reports whether the build context has a directory name.
+func (sp *split) contextDir(name string) bool {
+	if sp.p.Context == nil {
+		return false
+	}
+	if name == "" || name == "." {
+		return true
+	}
+	info, err := fs.Stat(sp.p.Context, cleanSrc(name))
+	return err == nil && info.IsDir()
+}
+
+// removedLater reports whether a RUN after in removes dest.
+func (sp *split) removedLater(in *rewrite.Instr, dest string) bool {
+	for _, step := range sp.a.runs {
+		if step.in.StartLine < in.StartLine {
+			continue
+		}
+		for _, sc := range step.cmds {
+			if sc.dynamic || path.Base(sc.call.Name()) != "rm" {
+				continue
+			}
+			for i, x := range sc.call.Args[1:] {
+				if !sc.call.Dynamic[i+1] && !strings.HasPrefix(x, "-") && within(dest, resolveIn(sc.dir, x)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// planUser decides the runtime USER and the owner of copied app directories.
+func (sp *split) planUser() {
+	user := ""
+	for _, c := range sp.stage.Commands {
+		if u, ok := c.(*instructions.UserCommand); ok {
+			user = sp.a.expand(u.User)
+		}
+	}
+	name, group, _ := strings.Cut(user, ":")
+	switch {
+	case user == "" || name == "root" || name == "0" && (group == "" || group == "0" || group == "root"):
+		if user != "" {
+			sp.user = user // runs as root on purpose
+			return
+		}
+		sp.user = "65532:65532"
+	case isNumeric(name) && (group == "" || isNumeric(group)):
+		sp.user = user
+		sp.chown = user
+	default:
+		sp.user, sp.chown = "65532:65532", "65532:65532"
+	}
+	if sp.language != "node" && sp.language != "python" {
+		sp.chown = ""
+	}
+}
+
+func isNumeric(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+
+// checkCarried checks the instructions that move to the runtime stage.
+func (sp *split) checkCarried() {
+	for _, c := range sp.stage.Commands {
+		in := sp.f.InstrOf(c)
+		if in == nil {
+			continue
+		}
+		switch c := c.(type) {
+		case *instructions.HealthCheckCommand:
+			if b, ok := healthcheckBlocker(c, in); ok {
+				sp.blockers = append(sp.blockers, b)
+				continue
+			}
+			if c.Health != nil && len(c.Health.Test) > 1 && c.Health.Test[0] == "CMD" {
+				prog := c.Health.Test[1]
+				if prog != sp.entryPath && prog != sp.argv[0] && !(sp.language != "" && path.Base(prog) == path.Base(sp.argv[0])) {
+					sp.block(in, "HEALTHCHECK runs %s, which the runtime stage would not have", prog)
+				}
+				if sp.language != "" && path.Base(prog) == path.Base(sp.argv[0]) && len(sp.image.Entrypoint) > 0 {
+					sp.block(in, "HEALTHCHECK runs %s, whose path differs in the runtime image (%s)", prog, sp.image.Entrypoint[0])
+				}
+			}
+		case *instructions.ShellCommand:
+			// The build stage keeps it; the runtime has no shell.
+		}
+	}
+}
+
+// render builds the edits and checks the runtime stage they produce.
+func (sp *split) render() {
+	f := sp.f
+	nl := f.Newline
+	lower := len(sp.from.Node.Value) > 0 && f.Src[sp.from.Span.Start] >= 'a' && f.Src[sp.from.Span.Start] <= 'z'
+	kw := func(k string) string {
+		if lower {
+			return strings.ToLower(k)
+		}
+		return k
+	}
+	var edits []rewrite.Edit
+	if sp.stage.Name == "" {
+		end := sp.fromImageEnd()
+		if end < 0 {
+			sp.block(sp.from, "the FROM line could not be read")
+			return
+		}
+		edits = append(edits, rewrite.Edit{Span: rewrite.Span{Start: end, End: end}, New: " " + kw("AS") + " " + sp.name})
+	}
+	// Instructions that leave the build stage.
+	var moved []*rewrite.Instr
+	var copied []*rewrite.Instr
+	for _, in := range f.Instrs[1:] {
+		switch {
+		case slices.Contains(runtimeOnly, in.Cmd):
+			moved = append(moved, in)
+			edits = append(edits, rewrite.Edit{Span: sp.removalSpan(in)})
+		case in.Cmd == "env" || in.Cmd == "label":
+			copied = append(copied, in)
+		}
+	}
+	removed, err := rewrite.Apply(f.Src, edits[len(edits)-len(moved):])
+	if err != nil {
+		sp.block(sp.from, "internal error: %v", err)
+		return
+	}
+	// The runtime stage, one instruction per entry, with where it came from.
+	var out []emitted
+	add := func(origin *rewrite.Instr, text string) { out = append(out, emitted{origin, text}) }
+	verbatim := func(in *rewrite.Instr, withComments bool) string {
+		start := f.LineStart(in.StartLine)
+		if withComments {
+			start = f.LineStart(in.CommentLine)
+		}
+		return string(f.Src[start:f.LineEnd(in.EndLine)])
+	}
+	fromLine := kw("FROM") + " "
+	for _, fl := range sp.from.Node.Flags {
+		if strings.HasPrefix(fl, "--platform") {
+			fromLine += fl + " "
+		}
+	}
+	add(nil, fromLine+sp.image.Ref)
+	for _, d := range sp.neededArgs(moved, copied) {
+		if d.in == nil {
+			add(nil, kw("ARG")+" "+d.name)
+		} else {
+			add(d.in, verbatim(d.in, false))
+		}
+	}
+	for _, in := range copied {
+		add(in, verbatim(in, false))
+	}
+	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
+	for _, c := range sp.copies {
+		flags := "--from=" + sp.name
+		if sp.chown != "" && (c == sp.appDir) {
+			flags += " --chown=" + sp.chown
+		}
+		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))
+	}
+	if sp.sitePackages != "" {
+		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.sitePackages))
+	}
+	for _, in := range moved {
+		if in.Cmd != "cmd" && in.Cmd != "entrypoint" {
+			add(in, verbatim(in, true))
+		}
+	}
+	add(nil, kw("USER")+" "+sp.user)
+	ep, cmd := sp.runtimeCommand()
+	comments := func(in *rewrite.Instr) string {
+		if in == nil || in.CommentLine == in.StartLine {
+			return ""
+		}
+		return string(f.Src[f.LineStart(in.CommentLine):f.LineStart(in.StartLine)])
+	}
+	if ep != nil {
+		add(sp.entrypoint, comments(sp.entrypoint)+kw("ENTRYPOINT")+" "+execJSON(ep))
+	}
+	if cmd != nil {
+		origin := sp.cmd
+		if origin == nil {
+			origin = sp.entrypoint
+		}
+		add(origin, comments(sp.cmd)+kw("CMD")+" "+execJSON(cmd))
+	}
+	// Assemble the appended text.
+	var b strings.Builder
+	if len(removed) > 0 && removed[len(removed)-1] != '\n' {
+		b.WriteString(nl)
+	}
+	if sp.prune != "" {
+		b.WriteString(kw("RUN") + " " + sp.prune + nl)
+	}
+	if !bytes.HasSuffix(removed, []byte("\n\n")) && !bytes.HasSuffix(removed, []byte("\n\r\n")) || sp.prune != "" {
+		b.WriteString(nl)
+	}
+	var starts []int
+	for i, e := range out {
+		starts = append(starts, b.Len())
+		b.WriteString(e.text)
+		if i < len(out)-1 || f.FinalNewline {
+			b.WriteString(nl)
+		}
+	}
+	edits = append(edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: b.String()})
+	sp.edits = edits
+	sp.checkRuntime(edits, removed, out, starts)
+}
+
+// emitted is one instruction of the runtime stage and the original it comes from.
+type emitted struct {
+	origin *rewrite.Instr
+	text   string
+}
+
+// checkRuntime parses the result and runs the shell-less analysis on its
+// runtime stage, pointing blockers back at the original lines.
+func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitted, starts []int) {
+	src, err := rewrite.Apply(sp.f.Src, edits)
+	if err != nil {
+		sp.block(sp.from, "internal error: %v", err)
+		return
+	}
+	nf, err := rewrite.Parse(sp.f.Name, src)
+	if err != nil || len(nf.Stages) != 2 {
+		sp.block(sp.from, "the split Dockerfile would not parse: %v", err)
+		return
+	}
+	np := *sp.p
+	np.File = nf
+	base := len(src) - len(edits[len(edits)-1].New)
+	for _, b := range ShelllessBlockers(&np, &nf.Stages[1]) {
+		origin := sp.from
+		off := b.Span.Start - base
+		for i := len(starts) - 1; i >= 0; i-- {
+			if off >= starts[i] {
+				if out[i].origin != nil {
+					origin = out[i].origin
+				}
+				break
+			}
+		}
+		sp.block(origin, "%s", b.Reason)
+	}
+	_ = removed
+}
+
+// runtimeCommand returns the ENTRYPOINT and CMD of the runtime stage (nil: none).
+func (sp *split) runtimeCommand() (ep, cmd []string) {
+	img := sp.image
+	if sp.language == "" {
+		fix := func(args []string) []string {
+			out := slices.Clone(args)
+			out[0] = sp.entryPath
+			return out
+		}
+		if sp.epArgs != nil {
+			return fix(sp.epArgs), sp.cmdArgs
+		}
+		if len(img.Entrypoint) > 0 {
+			return fix(sp.cmdArgs), nil // e.g. /busybox/sh on debug images
+		}
+		return nil, fix(sp.cmdArgs)
+	}
+	interp := img.Entrypoint
+	if len(interp) == 0 {
+		interp = []string{sp.argv[0]}
+	}
+	if sp.epArgs != nil {
+		return append([]string{interp[0]}, sp.epArgs[1:]...), sp.cmdArgs
+	}
+	full := append([]string{interp[0]}, sp.argv[1:]...)
+	if len(img.Entrypoint) > 0 && len(full) >= len(interp) && slices.Equal(full[:len(interp)], interp) {
+		return nil, full[len(interp):]
+	}
+	return full, nil
+}
+
+// argDecl is an ARG the runtime stage re-declares: a copy of the build
+// stage's ARG instruction, or, for an ARG declared before FROM, its bare name.
+type argDecl struct {
+	in   *rewrite.Instr
+	name string
+}
+
+// neededArgs returns the ARGs the runtime stage must re-declare for the
+// variables its carried instructions use: meta ARGs first, then the build
+// stage's ARG instructions in file order.
+func (sp *split) neededArgs(moved, copied []*rewrite.Instr) []argDecl {
+	f := sp.f
+	used := map[string]bool{}
+	var scan func(text string)
+	varRe := regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+	scan = func(text string) {
+		for _, m := range varRe.FindAllStringSubmatch(text, -1) {
+			used[m[1]] = true
+		}
+	}
+	for _, in := range append(slices.Clone(moved), copied...) {
+		if in.Cmd != "cmd" && in.Cmd != "entrypoint" {
+			scan(f.Text(in.Span))
+		}
+	}
+	var out []*rewrite.Instr
+	declared := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range sp.stage.Commands {
+			ac, ok := c.(*instructions.ArgCommand)
+			if !ok {
+				continue
+			}
+			in := f.InstrOf(c)
+			for _, kv := range ac.Args {
+				if used[kv.Key] && !declared[kv.Key] && in != nil && !slices.Contains(out, in) {
+					out = append(out, in)
+					scan(f.Text(in.Span))
+					changed = true
+				}
+			}
+			for _, kv := range ac.Args {
+				if used[kv.Key] {
+					declared[kv.Key] = true
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *rewrite.Instr) int { return a.StartLine - b.StartLine })
+	var decls []argDecl
+	for _, m := range f.MetaArgs {
+		for _, kv := range m.Args {
+			if used[kv.Key] && !declared[kv.Key] {
+				declared[kv.Key] = true
+				decls = append(decls, argDecl{name: kv.Key})
+			}
+		}
+	}
+	for _, in := range out {
+		decls = append(decls, argDecl{in: in})
+	}
+	return decls
+}
+
+// fromImageEnd returns the offset just after the image reference of the FROM line.
+func (sp *split) fromImageEnd() int {
+	j := sp.f.Join(sp.from)
+	i := j.Args
+	for i < len(j.Text) && j.Text[i] != ' ' && j.Text[i] != '\t' && j.Text[i] != '\\' && j.Text[i] != '\n' {
+		i++
+	}
+	if i == j.Args {
+		return -1
+	}
+	return j.Source(i)
+}
+
+// removalSpan is the span to delete when in moves out: its block, plus the
+// blank line before it when a blank line or the end of the file follows.
+func (sp *split) removalSpan(in *rewrite.Instr) rewrite.Span {
+	f := sp.f
+	s := f.Block(in)
+	blank := func(n int) bool { return n >= 1 && n <= f.Lines() && strings.TrimSpace(f.Line(n)) == "" }
+	after := in.EndLine + 1
+	if (after > f.Lines() || blank(after)) && blank(in.CommentLine-1) && in.CommentLine-1 > f.Directives {
+		s.Start = f.LineStart(in.CommentLine - 1)
+	}
+	return s
+}
+
+// quotePath writes a path for COPY or ENV, escaping blanks, quotes and $.
+func quotePath(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(" \t\"'$\\", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

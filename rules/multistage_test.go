@@ -1,0 +1,82 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+	"testing/fstest"
+
+	"github.com/dfslim/dfslim/rewrite"
+)
+
+// fakeELF returns a minimal 64-bit little-endian ELF executable with one
+// program header: PT_INTERP naming interp, or PT_LOAD when interp is "".
+func fakeELF(interp string) []byte {
+	var b bytes.Buffer
+	le := binary.LittleEndian
+	ident := [16]byte{0x7f, 'E', 'L', 'F', 2, 1, 1}
+	b.Write(ident[:])
+	for _, v := range []any{uint16(2), uint16(62), uint32(1), uint64(0x400000), uint64(64), uint64(0),
+		uint32(0), uint16(64), uint16(56), uint16(1), uint16(64), uint16(0), uint16(0)} {
+		_ = binary.Write(&b, le, v)
+	}
+	typ := uint32(1) // PT_LOAD
+	if interp != "" {
+		typ = 3 // PT_INTERP
+	}
+	data := []byte(interp + "\x00")
+	for _, v := range []any{typ, uint32(4), uint64(120), uint64(0), uint64(0), uint64(len(data)), uint64(len(data)), uint64(1)} {
+		_ = binary.Write(&b, le, v)
+	}
+	b.Write(data)
+	return b.Bytes()
+}
+
+func TestELFLibc(t *testing.T) {
+	for _, tt := range []struct {
+		data []byte
+		want string
+	}{
+		{fakeELF("/lib64/ld-linux-x86-64.so.2"), LibcGlibc},
+		{fakeELF("/lib/ld-musl-x86_64.so.1"), LibcMusl},
+		{fakeELF(""), LibcNone},
+	} {
+		got, err := elfLibc(tt.data)
+		if err != nil || got != tt.want {
+			t.Errorf("elfLibc = %q, %v; want %q", got, err, tt.want)
+		}
+	}
+	if _, err := elfLibc([]byte("#!/bin/sh\n")); err == nil {
+		t.Error("elfLibc accepted a script")
+	}
+}
+
+// TestMultiStagePrebuiltELF splits a prebuilt binary whose ELF header shows it
+// is static, and refuses a glibc-linked one for nothing: it goes to base.
+func TestMultiStagePrebuiltELF(t *testing.T) {
+	src := "FROM debian:bookworm-slim\nCOPY bin/app /usr/local/bin/app\nCMD [\"app\"]\n"
+	for interp, want := range map[string]string{"": "gcr.io/distroless/static-debian12:nonroot", "/lib64/ld-linux-x86-64.so.2": "gcr.io/distroless/cc-debian12:nonroot"} {
+		out := runRuleOn(t, MultiStage, src, map[string][]byte{"bin/app": fakeELF(interp)})
+		if !bytes.Contains(out, []byte("FROM "+want+"\n")) || !bytes.Contains(out, []byte("COPY --from=build /usr/local/bin/app /usr/local/bin/app\n")) {
+			t.Errorf("interp %q: got\n%s", interp, out)
+		}
+	}
+}
+
+// runRuleOn runs rule r with fixes on src and the context files, and returns the result.
+func runRuleOn(t *testing.T, r *Rule, src string, ctx map[string][]byte) []byte {
+	t.Helper()
+	f, err := rewrite.Parse("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{"Dockerfile": {Data: []byte(src)}}
+	for k, v := range ctx {
+		fsys[k] = &fstest.MapFile{Data: v}
+	}
+	res, err := Run(f, fsys, Options{Rules: []*Rule{r}, DockerfilePath: "Dockerfile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.File.Src
+}
