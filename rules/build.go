@@ -126,6 +126,11 @@ func analyzeStage(p *Pass, stage *instructions.Stage) *stageAnalysis {
 	for k, v := range a.image.env {
 		a.vars[k] = v
 	}
+	if _, set := a.vars["PATH"]; !set {
+		// An image whose PATH we do not know has the default one, so that
+		// ENV PATH=/x:$PATH keeps the standard directories.
+		a.vars["PATH"] = strings.Join(pathDirs, ":")
+	}
 	a.workdir = a.image.workdir
 	stageVars := map[string]bool{}
 	for _, c := range stage.Commands {
@@ -244,8 +249,15 @@ func (a *stageAnalysis) addCopy(in *rewrite.Instr, srcs []string, dest, chown st
 // the absolute path abs, following the COPY instructions seen so far, and
 // whether one was found. Only plain directory and file copies are followed.
 func (a *stageAnalysis) contextFile(abs string) (string, bool) {
+	name, cp := a.contextSource(abs)
+	return name, cp != nil
+}
+
+// contextSource is contextFile that also returns the COPY or ADD that put
+// the file there (nil when none did).
+func (a *stageAnalysis) contextSource(abs string) (string, *contextCopy) {
 	for i := len(a.copies) - 1; i >= 0; i-- {
-		cp := a.copies[i]
+		cp := &a.copies[i]
 		if cp.remote || cp.dest == "" {
 			continue
 		}
@@ -254,7 +266,7 @@ func (a *stageAnalysis) contextFile(abs string) (string, bool) {
 				// A glob copies matching names into the destination directory.
 				if strings.HasSuffix(cp.dest, "/") && path.Dir(abs)+"/" == cp.dest {
 					if ok, _ := path.Match(path.Base(src), path.Base(abs)); ok {
-						return path.Join(path.Dir(cleanSrc(src)), path.Base(abs)), true
+						return path.Join(path.Dir(cleanSrc(src)), path.Base(abs)), cp
 					}
 				}
 				continue
@@ -262,7 +274,11 @@ func (a *stageAnalysis) contextFile(abs string) (string, bool) {
 			s := cleanSrc(src)
 			if !strings.HasSuffix(cp.dest, "/") {
 				if abs == cp.dest {
-					return s, true
+					return s, cp
+				}
+				// A directory source copies its contents to dest.
+				if rel, ok := strings.CutPrefix(abs, cp.dest+"/"); ok && a.exists(path.Join(s, rel)) {
+					return path.Join(s, rel), cp
 				}
 				continue
 			}
@@ -272,15 +288,15 @@ func (a *stageAnalysis) contextFile(abs string) (string, bool) {
 			dir := strings.TrimSuffix(cp.dest, "/")
 			if rel, ok := strings.CutPrefix(abs, dir+"/"); ok {
 				if a.exists(path.Join(s, rel)) {
-					return path.Join(s, rel), true
+					return path.Join(s, rel), cp
 				}
 				if rel == path.Base(s) && a.exists(s) {
-					return s, true
+					return s, cp
 				}
 			}
 		}
 	}
-	return "", false
+	return "", nil
 }
 
 // exists reports whether the build context has the file name.

@@ -648,7 +648,11 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 	}
 	if sp.art == nil {
 		for _, c := range candidates {
-			if cp, ok := sp.copiedFile(c); ok {
+			cp, ok := sp.copiedFile(c)
+			if _, src := a.contextSource(c); !ok && src != nil {
+				cp, ok = *src, true // a file of a directory copied in
+			}
+			if ok {
 				sp.entryPath = c
 				if sp.art = sp.prebuilt(in, cp, c); sp.art == nil {
 					return false
@@ -1110,6 +1114,12 @@ func (sp *split) planCopies() {
 					sp.copies = append(sp.copies, target)
 				}
 			}
+		}
+	}
+	// A program inside a copied directory comes with it.
+	if sp.language == "" || sp.language == "java" {
+		if slices.ContainsFunc(sp.copies[1:], func(k string) bool { return within(sp.entryPath, k) }) {
+			sp.copies = sp.copies[1:]
 		}
 	}
 }

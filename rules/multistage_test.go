@@ -80,3 +80,21 @@ func runRuleOn(t *testing.T, r *Rule, src string, ctx map[string][]byte) []byte 
 	}
 	return res.File.Src
 }
+
+// TestMultiStagePrebuiltInDirectory finds a prebuilt binary that a directory
+// COPY brings in (COPY dist /app/bin, COPY . /app) by reading the context, and
+// copies the directory once, the binary with it.
+func TestMultiStagePrebuiltInDirectory(t *testing.T) {
+	for _, copyLine := range []string{"COPY dist /app/bin", "COPY dist/ /app/bin/", "COPY . /app/"} {
+		binPath := "dist/server"
+		if copyLine == "COPY . /app/" {
+			binPath = "bin/server"
+		}
+		src := "FROM debian:bookworm-slim\n" + copyLine + "\nCMD [\"/app/bin/server\"]\n"
+		out := runRuleOn(t, MultiStage, src, map[string][]byte{binPath: fakeELF("")})
+		if !bytes.Contains(out, []byte("FROM gcr.io/distroless/static-debian12:nonroot\n")) ||
+			bytes.Count(out, []byte("COPY --from=build")) != 1 {
+			t.Errorf("%s: want the static image and one COPY of the directory, got\n%s", copyLine, out)
+		}
+	}
+}
