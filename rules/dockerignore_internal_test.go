@@ -58,6 +58,9 @@ func TestRebuildCommands(t *testing.T) {
 		{"python setup.py bdist_wheel", []string{"dist", "build", "*.egg-info"}},
 		{"sudo -E npm ci", []string{"**/node_modules"}},
 		{"echo npm ci", nil},
+		{"<<EOF\nset -e\nnpm ci\nEOF", []string{"**/node_modules"}},
+		{`["npm", "ci"]`, []string{"**/node_modules"}},
+		{`["/bin/sh", "-c", "cargo build --release"]`, []string{"target"}},
 	} {
 		f, err := rewrite.Parse("Dockerfile", []byte("FROM x\nRUN "+tc.run+"\n"))
 		if err != nil {
