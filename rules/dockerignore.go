@@ -676,9 +676,9 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 	t := pl.tree
 	var v verdict
 	keep := func(p string) {
-		ex := "!" + p
+		ex := "!" + escapePattern(p)
 		if dir, ok := isTestFixture(p); ok {
-			ex = "!" + dir + "/**/" + strings.TrimPrefix(e.pattern, "**/")
+			ex = "!" + escapePattern(dir) + "/**/" + strings.TrimPrefix(e.pattern, "**/")
 		}
 		if !slices.Contains(v.exceptions, ex) {
 			v.exceptions = append(v.exceptions, ex)

@@ -124,3 +124,13 @@ RUN --mount=type=bind,target=. true
 		t.Error("the second stage should build on the first")
 	}
 }
+
+// TestEscapePattern checks that an escaped path matches itself and nothing
+// else its wildcards would have matched.
+func TestEscapePattern(t *testing.T) {
+	p := "conf[1]/my*.key"
+	esc := escapePattern(p)
+	if !excludes([]string{esc}, p) || excludes([]string{esc}, "conf1/my-x.key") {
+		t.Errorf("escapePattern(%q) = %q: does not match exactly", p, esc)
+	}
+}
