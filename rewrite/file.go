@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -31,6 +32,9 @@ type File struct {
 	Directives   int    // number of parser-directive lines at the top (# syntax=, # escape=, # check=)
 
 	lineStart []int // byte offset of the start of each line; lineStart[0] is line 1
+
+	memoMu sync.Mutex
+	memo   map[any]any
 }
 
 // Instr is one top-level instruction and where it sits in [File.Src].
@@ -289,4 +293,28 @@ func (f *File) Indent(in *Instr) string {
 		start += len(utf8BOM)
 	}
 	return string(f.Src[start:in.Span.Start])
+}
+
+// Memo returns the value cached under key for this file, computing it with
+// compute the first time. A File never changes, so anything derived from it
+// alone can be cached for as long as the File lives; key should be a value of
+// an unexported type of the caller's package, to avoid collisions.
+func (f *File) Memo(key any, compute func() any) any {
+	f.memoMu.Lock()
+	v, ok := f.memo[key]
+	f.memoMu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	f.memoMu.Lock()
+	defer f.memoMu.Unlock()
+	if f.memo == nil {
+		f.memo = map[any]any{}
+	}
+	if old, ok := f.memo[key]; ok {
+		return old
+	}
+	f.memo[key] = v
+	return v
 }

@@ -76,7 +76,7 @@ func goBinaryName(importPath string) string {
 	importPath = strings.TrimSuffix(importPath, "/")
 	elems := strings.Split(importPath, "/")
 	name := elems[len(elems)-1]
-	if len(elems) > 1 && regexp.MustCompile(`^v\d+$`).MatchString(name) {
+	if len(elems) > 1 && majorVersionElem.MatchString(name) {
 		name = elems[len(elems)-2]
 	}
 	return name
@@ -445,15 +445,21 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 // isPip reports whether args run pip: pip, pip3, pip3.11, or python -m pip.
 func isPip(args []string) bool {
 	name := path.Base(args[0])
-	if regexp.MustCompile(`^pip(\d(\.\d+)?)?$`).MatchString(name) {
+	if pipName.MatchString(name) {
 		return true
 	}
 	return isPython(name) && len(args) > 2 && args[1] == "-m" && args[2] == "pip"
 }
 
 func isPython(name string) bool {
-	return regexp.MustCompile(`^python(\d(\.\d+)?)?$`).MatchString(name)
+	return pythonName.MatchString(name)
 }
+
+var (
+	majorVersionElem = regexp.MustCompile(`^v\d+$`)
+	pipName          = regexp.MustCompile(`^pip(\d(\.\d+)?)?$`)
+	pythonName       = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
+)
 
 var pipValueFlags = []string{"t", "target", "prefix", "root", "r", "requirement", "c", "constraint", "i", "index-url",
 	"extra-index-url", "f", "find-links", "trusted-host", "no-binary", "only-binary", "platform", "python-version",

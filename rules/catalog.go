@@ -105,6 +105,14 @@ type catalogData struct {
 	Families      []catalogFamily   `json:"families"`
 	DistroTags    map[string]string `json:"distroTags"`
 	NodeCodenames map[string]string `json:"nodeCodenames"`
+
+	// byRef maps the normalized form of every Ref and DebugRef to its image.
+	byRef map[string]refEntry
+}
+
+type refEntry struct {
+	image *catalogImage
+	debug bool
 }
 
 // catalog is loaded once per process.
@@ -112,6 +120,21 @@ var catalog = sync.OnceValue(func() *catalogData {
 	var c catalogData
 	if err := json.Unmarshal(catalogJSON, &c); err != nil {
 		panic("rules: bad catalog.json: " + err.Error())
+	}
+	c.byRef = map[string]refEntry{}
+	for i := range c.Images {
+		ci := &c.Images[i]
+		for _, e := range []refEntry{{ci, false}, {ci, true}} {
+			r := ci.Ref
+			if e.debug {
+				r = ci.DebugRef
+			}
+			n, err := reference.ParseNormalizedNamed(r)
+			if err != nil {
+				panic("rules: bad catalog ref " + r + ": " + err.Error())
+			}
+			c.byRef[n.String()] = e
+		}
 	}
 	return &c
 })
@@ -146,19 +169,8 @@ func CatalogImage(ref string) *Image {
 	if err != nil {
 		return nil
 	}
-	want := reference.TagNameOnly(n)
-	c := catalog()
-	for i := range c.Images {
-		ci := &c.Images[i]
-		for _, debug := range []bool{false, true} {
-			r := ci.Ref
-			if debug {
-				r = ci.DebugRef
-			}
-			if m, err := reference.ParseNormalizedNamed(r); err == nil && m.String() == trimDigest(want).String() {
-				return ci.image(debug)
-			}
-		}
+	if e, ok := catalog().byRef[trimDigest(reference.TagNameOnly(n)).String()]; ok {
+		return e.image.image(e.debug)
 	}
 	return nil
 }

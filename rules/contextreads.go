@@ -3,7 +3,6 @@ package rules
 import (
 	"encoding/csv"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -332,11 +331,6 @@ func isShellName(s string) bool {
 	}
 	return false
 }
-
-var (
-	pythonName = regexp.MustCompile(`^python[0-9.]*$`)
-	pipName    = regexp.MustCompile(`^pip[0-9.]+$`)
-)
 
 // unwrapCall strips command wrappers and normalises the command name.
 func unwrapCall(c []string) []string {

@@ -73,7 +73,8 @@ exceptions, ` + "`**`" + `, a leading /) and the entries already chosen:
   a stage that reads it must rebuild it (npm ci, cargo build, mvn package, gradle build,
   pip install…), itself or in a stage it is built on. A prebuilt dist/ that is copied, or
   a node_modules that ` + "`COPY . .`" + ` brings without an install, stays. An output that is not
-  there yet is proposed only when the Dockerfile rebuilds it;
+  there yet is proposed only when the Dockerfile rebuilds it (dist, target, build: in a
+  stage that reads the whole context);
 - a secret that a COPY names, that a stage reads from a directory it names, that the
   user re-included, a test fixture (under testdata, test, tests, fixtures…) that a stage
   reads, or a file whose name a RUN uses (` + "`cp .env.example .env`" + `), is kept by a ` + "`!`" + `
@@ -398,11 +399,15 @@ func (pl *ignorePlanner) loadReads(shared bool) {
 }
 
 // readsOfFile parses another Dockerfile of the context. One that cannot be
-// read or parsed is taken to read the whole context and rebuild nothing.
+// read or parsed is taken to read the whole context and rebuild nothing; an
+// empty one reads nothing.
 func readsOfFile(ctx fs.FS, name string) *dockerfileReads {
 	src, err := fs.ReadFile(ctx, name)
 	if err != nil {
 		return &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
+	}
+	if len(bytes.TrimSpace(src)) == 0 {
+		return &dockerfileReads{words: map[string]bool{}} // builds nothing, reads nothing
 	}
 	readsCache.Lock()
 	defer readsCache.Unlock()
@@ -566,6 +571,17 @@ func (pl *ignorePlanner) openDirsNeeded() []string {
 	return out
 }
 
+// wouldRebuild reports whether the Dockerfiles rebuild an output that is not
+// in the context yet, where the entry expects it: for a root-only entry
+// (dist, target), a stage that reads the whole context must rebuild it,
+// since a build in a subdirectory writes its output there.
+func (pl *ignorePlanner) wouldRebuild(e ignoreEntry) bool {
+	nested := strings.HasPrefix(e.pattern, "**/")
+	return slices.ContainsFunc(pl.stages, func(st *readStage) bool {
+		return (nested || pl.all[st]) && st.ran(e.rebuiltBy)
+	})
+}
+
 // escapePattern escapes the characters of a path that an ignore-file pattern
 // would read as wildcards.
 func escapePattern(p string) string {
@@ -592,10 +608,9 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 	}
 	m := pl.matches(e.pattern)
 	present := slices.Contains(m, true)
-	rebuilt := e.rebuiltBy != nil && slices.ContainsFunc(pl.stages, func(st *readStage) bool { return st.ran(e.rebuiltBy) })
 	var probe string
 	if !present {
-		if !e.produced || (e.kind == kindOutput && !rebuilt) {
+		if !e.produced || (e.kind == kindOutput && !pl.wouldRebuild(e)) {
 			return
 		}
 		probe = strings.TrimPrefix(e.pattern, "**/")
@@ -661,9 +676,9 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 	t := pl.tree
 	var v verdict
 	keep := func(p string) {
-		ex := "!" + p
+		ex := "!" + escapePattern(p)
 		if dir, ok := isTestFixture(p); ok {
-			ex = "!" + dir + "/**/" + strings.TrimPrefix(e.pattern, "**/")
+			ex = "!" + escapePattern(dir) + "/**/" + strings.TrimPrefix(e.pattern, "**/")
 		}
 		if !slices.Contains(v.exceptions, ex) {
 			v.exceptions = append(v.exceptions, ex)

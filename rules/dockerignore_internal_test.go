@@ -58,6 +58,9 @@ func TestRebuildCommands(t *testing.T) {
 		{"python setup.py bdist_wheel", []string{"dist", "build", "*.egg-info"}},
 		{"sudo -E npm ci", []string{"**/node_modules"}},
 		{"echo npm ci", nil},
+		{"<<EOF\nset -e\nnpm ci\nEOF", []string{"**/node_modules"}},
+		{`["npm", "ci"]`, []string{"**/node_modules"}},
+		{`["/bin/sh", "-c", "cargo build --release"]`, []string{"target"}},
 	} {
 		f, err := rewrite.Parse("Dockerfile", []byte("FROM x\nRUN "+tc.run+"\n"))
 		if err != nil {
@@ -119,5 +122,15 @@ RUN --mount=type=bind,target=. true
 	}
 	if dr.stages[1].parent != dr.stages[0] {
 		t.Error("the second stage should build on the first")
+	}
+}
+
+// TestEscapePattern checks that an escaped path matches itself and nothing
+// else its wildcards would have matched.
+func TestEscapePattern(t *testing.T) {
+	p := "conf[1]/my*.key"
+	esc := escapePattern(p)
+	if !excludes([]string{esc}, p) || excludes([]string{esc}, "conf1/my-x.key") {
+		t.Errorf("escapePattern(%q) = %q: does not match exactly", p, esc)
 	}
 }

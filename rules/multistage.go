@@ -510,14 +510,26 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 
 // artTool returns the package manager that made a node-app artifact.
 func artTool(f *rewrite.File, art *Artifact) string {
-	text := f.Text(art.Span)
-	for _, t := range []string{"pnpm", "yarn", "npm"} {
-		if regexp.MustCompile(`(^|[\s;&|(/])` + t + `\s`).MatchString(text) {
-			return t
+	line, _ := f.Position(art.Span.Start)
+	in := f.InstrAt(line)
+	if in == nil {
+		return ""
+	}
+	sh := ParseShell(f, in)
+	if sh == nil {
+		return ""
+	}
+	for _, c := range sh.Calls() {
+		switch name := path.Base(c.Name()); name {
+		case "pnpm", "yarn", "npm":
+			return name
 		}
 	}
 	return ""
 }
+
+// dockerVarRef matches a variable reference in a Dockerfile word ($NAME or ${NAME...}).
+var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // nativeAddons says why node_modules may hold native addons, or "" when the
 // lockfile in the build context shows they do not.
@@ -1418,9 +1430,8 @@ func (sp *split) neededArgs(moved, copied []*rewrite.Instr) []argDecl {
 	f := sp.f
 	used := map[string]bool{}
 	var scan func(text string)
-	varRe := regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 	scan = func(text string) {
-		for _, m := range varRe.FindAllStringSubmatch(text, -1) {
+		for _, m := range dockerVarRef.FindAllStringSubmatch(text, -1) {
 			used[m[1]] = true
 		}
 	}

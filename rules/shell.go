@@ -17,7 +17,16 @@ type Shell struct {
 
 // ParseShell parses the arguments of in as a shell program. It returns nil
 // when the instruction is in exec (JSON) form, has heredocs, or does not parse.
+// The result is cached with the file and shared by every rule: do not modify it.
 func ParseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
+	sh, _ := f.Memo(shellKey{in}, func() any { return parseShell(f, in) }).(*Shell)
+	return sh
+}
+
+// shellKey is the memo key of an instruction's parsed shell program.
+type shellKey struct{ in *rewrite.Instr }
+
+func parseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
 	if in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 {
 		return nil
 	}
