@@ -33,8 +33,8 @@ the runtime image's own entrypoint (node, python, java -jar).`,
 	FixSafety: `
 The fix applies only when every step is proven: the command the image runs is a build output
 dfslim recognises (go build/install, cargo build/install, cc -o, npm/yarn/pnpm installs,
-pip installs, a jar built or copied in, or a prebuilt binary whose ELF header shows how it is
-linked); its linkage is known (a binary that may link glibc never goes to a static image,
+pip installs, a jar built or copied in, or a prebuilt binary whose ELF header in the build
+context shows how it is linked and that no later RUN may replace); its linkage is known (a binary that may link glibc never goes to a static image,
 a musl-linked one is refused); the runtime image has the builder's Node.js major, Python
 minor or Java major; no RUN step leaves behind files or packages the runtime would need
 outside what is copied; and the runtime stage needs no shell. Otherwise it reports why at
@@ -697,6 +697,10 @@ func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifa
 		sp.block(in, "the command runs %s, a shell script", abs)
 		return nil
 	}
+	if step := sp.laterRun(cp.in); step != nil {
+		sp.block(step.in, "%s is copied in from the build context, but this RUN may replace it, so the file in the context need not be what runs", abs)
+		return nil
+	}
 	ctx, ok := sp.a.contextFile(abs)
 	data, read := readContext(sp.p, ctx)
 	if !ok || !read {
@@ -716,6 +720,30 @@ func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifa
 	}
 	art.Libc = libc
 	return art
+}
+
+// fileSafeCommands change file modes, owners or users, or print, but do not
+// write programs.
+var fileSafeCommands = []string{"chmod", "chown", "chgrp", "mkdir", "echo", "printf", "true", ":", "set", "test",
+	"[", "ls", "id", "whoami", "useradd", "adduser", "groupadd", "addgroup", "usermod", "chpasswd"}
+
+// laterRun returns the first RUN after in that may write files other than
+// by the commands of fileSafeCommands, or nil.
+func (sp *split) laterRun(in *rewrite.Instr) *runStep {
+	for _, step := range sp.a.runs {
+		if step.in.StartLine <= in.StartLine {
+			continue
+		}
+		if step.exec {
+			return step
+		}
+		for _, sc := range step.cmds {
+			if sc.dynamic || len(sc.writes) > 0 || !slices.Contains(fileSafeCommands, path.Base(sc.call.Name())) {
+				return step
+			}
+		}
+	}
+	return nil
 }
 
 // elfLibc tells how an ELF executable is linked from its program interpreter.

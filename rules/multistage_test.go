@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -95,6 +96,31 @@ func TestMultiStagePrebuiltInDirectory(t *testing.T) {
 		if !bytes.Contains(out, []byte("FROM gcr.io/distroless/static-debian12:nonroot\n")) ||
 			bytes.Count(out, []byte("COPY --from=build")) != 1 {
 			t.Errorf("%s: want the static image and one COPY of the directory, got\n%s", copyLine, out)
+		}
+	}
+}
+
+// TestMultiStagePrebuiltRebuilt refuses a binary from the build context that
+// a later RUN may rebuild or replace: the file in the context (a stale local
+// build, say) need not be the one that runs, nor linked the same way.
+func TestMultiStagePrebuiltRebuilt(t *testing.T) {
+	for _, src := range []string{
+		"FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . /app\nRUN make\nCMD [\"/app/server\"]\n",
+		"FROM debian:bookworm-slim\nCOPY server /usr/local/bin/server\nRUN curl -fsSLo /usr/local/bin/server https://example.com/server\nCMD [\"server\"]\n",
+	} {
+		f, err := rewrite.Parse("Dockerfile", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{"Dockerfile": {Data: []byte(src)}, "server": {Data: fakeELF("")}}
+		res, err := Run(f, fsys, Options{Rules: []*Rule{MultiStage}, DockerfilePath: "Dockerfile"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runLine := strings.Count(src[:strings.Index(src, "RUN")], "\n") + 1
+		if res.Changed() || len(res.Findings) != 1 || res.Findings[0].Line != runLine ||
+			!strings.Contains(res.Findings[0].Message, "this RUN may replace it") {
+			t.Errorf("%s: got\n%s\nfindings %+v", src, res.File.Src, res.Findings)
 		}
 	}
 }
