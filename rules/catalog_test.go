@@ -193,6 +193,7 @@ func TestClassifyBase(t *testing.T) {
 		{"eclipse-temurin:17-jdk-jammy", BaseInfo{Family: "java", Language: "java", Version: "17", Libc: "glibc", Distro: "ubuntu"}},
 		{"eclipse-temurin:21.0.2_13-jre-alpine", BaseInfo{Family: "java", Language: "java", Version: "21", Libc: "musl", Distro: "alpine"}},
 		{"openjdk:8u342-jdk", BaseInfo{Family: "java", Language: "java", Version: "8", Libc: "glibc"}},
+		{"java:8-jre", BaseInfo{Family: "java", Language: "java", Version: "8", Libc: "glibc"}}, // the deprecated official image
 		{"maven:3.9.6-eclipse-temurin-17", BaseInfo{Family: "java", Language: "java", Version: "17", Libc: "glibc"}},
 		{"maven:3-openjdk-11-slim", BaseInfo{Family: "java", Language: "java", Version: "11", Libc: "glibc"}},
 		{"maven:3.8", BaseInfo{Family: "java", Language: "java", Libc: "glibc"}},
