@@ -1,32 +1,17 @@
 package rewrite
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/dfslim/dfslim/internal/corpustest"
 )
 
-// corpusFiles returns the corpus Dockerfiles named by $DFSLIM_CORPUS, or skips.
+// corpusFiles returns the corpus files by name, or skips.
 func corpusFiles(tb testing.TB) map[string][]byte {
-	tb.Helper()
-	dir := os.Getenv("DFSLIM_CORPUS")
-	if dir == "" {
-		tb.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		files[e.Name()] = data
-	}
-	if len(files) == 0 {
-		tb.Fatalf("%s holds no files", dir)
+	names, srcs := corpustest.Files(tb)
+	files := make(map[string][]byte, len(names))
+	for i, n := range names {
+		files[n] = srcs[i]
 	}
 	return files
 }

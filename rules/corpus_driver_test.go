@@ -2,50 +2,16 @@ package rules_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 
+	"github.com/dfslim/dfslim/internal/corpustest"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
-// corpus returns the corpus files named by $DFSLIM_CORPUS in name order, or skips.
-func corpus(tb testing.TB) (names []string, srcs [][]byte) {
-	tb.Helper()
-	dir := os.Getenv("DFSLIM_CORPUS")
-	if dir == "" {
-		tb.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		names = append(names, e.Name())
-		srcs = append(srcs, data)
-	}
-	sort.Sort(byName{names, srcs})
-	return names, srcs
-}
-
-type byName struct {
-	names []string
-	srcs  [][]byte
-}
-
-func (b byName) Len() int           { return len(b.names) }
-func (b byName) Less(i, j int) bool { return b.names[i] < b.names[j] }
-func (b byName) Swap(i, j int) {
-	b.names[i], b.names[j] = b.names[j], b.names[i]
-	b.srcs[i], b.srcs[j] = b.srcs[j], b.srcs[i]
-}
+// corpus returns the corpus files in name order, or skips.
+func corpus(tb testing.TB) (names []string, srcs [][]byte) { return corpustest.Files(tb) }
 
 // TestCorpusFixAllRules runs every rule over every corpus file and checks the
 // driver's guarantees: the output parses, and fixing it again changes nothing.

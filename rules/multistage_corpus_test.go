@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/dfslim/dfslim/internal/corpustest"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 )
@@ -32,10 +33,7 @@ const contextsDir = "../testdata/corpus-contexts"
 // splitCandidates reads the manifest next to the corpus, or skips.
 func splitCandidates(t *testing.T) (dir string, cands []splitCandidate) {
 	t.Helper()
-	dir = os.Getenv("DFSLIM_CORPUS")
-	if dir == "" {
-		t.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
-	}
+	dir = corpustest.Dir(t)
 	manifest, err := os.Open(filepath.Join(dir, "..", "manifest.tsv"))
 	if err != nil {
 		t.Skipf("no manifest next to the corpus: %v", err)

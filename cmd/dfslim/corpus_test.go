@@ -8,16 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dfslim/dfslim/internal/corpustest"
 )
 
 // TestCorpusPatchApplies runs "dfslim fix" over a copy of the corpus, applies
 // the printed patch with git apply and with patch -p1 to two more copies, and
 // checks that both give exactly what "dfslim fix -w" writes.
 func TestCorpusPatchApplies(t *testing.T) {
-	corpus := os.Getenv("DFSLIM_CORPUS")
-	if corpus == "" {
-		t.Skip("DFSLIM_CORPUS is not set; set it to ../shared/corpus/files to test the corpus")
-	}
+	corpus := corpustest.Dir(t)
 	entries, err := os.ReadDir(corpus)
 	if err != nil {
 		t.Fatal(err)
