@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# e2e/lib.sh: build, run and inspect images in the e2e store (see env.sh).
+# Source it for the functions, or call it as a command (e.g. from a Go test):
+#
+#   e2e/lib.sh build DIR DOCKERFILE TAG [BUD-ARGS...]   build DIR/DOCKERFILE as TAG
+#   e2e/lib.sh run TAG [ARGS...]          run TAG like `docker run --rm TAG ARGS...`
+#   e2e/lib.sh run_check TAG SPEC.json    behaviour test (cli | http | lambda), exit 0 = pass
+#   e2e/lib.sh size TAG                   uncompressed bytes (sum of layers, as `docker images`)
+#   e2e/lib.sh has_shell TAG              prints the shell path(s) found; exit 0 if any, 1 if none
+#   e2e/lib.sh user TAG                   the image's USER ("" = root)
+#   e2e/lib.sh config TAG                 {User, WorkingDir, Entrypoint, Cmd, Env} as JSON
+#   e2e/lib.sh rmi TAG...                 remove images
+#
+# How containers run: `buildah from` + `buildah run --isolation chroot CTR -- ARGV`,
+# where ARGV = image Entrypoint + (ARGS or Cmd), composed here like Docker does,
+# because `buildah run` ignores ENTRYPOINT/CMD. User, WorkingDir and Env come
+# from the image config. chroot isolation shares the host network: servers
+# bind on the host's loopback, so concurrent tests need distinct ports.
+# Lambda images run under the host's aws-lambda-rie bind-mounted at
+# /aws-lambda/aws-lambda-rie (as in AWS' `docker run --entrypoint` recipe), so
+# the same test works for AWS bases and for shell-less distroless/Chainguard ones.
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+build() { # build DIR DOCKERFILE TAG [BUD-ARGS...]
+  local dir=$1 df=$2 tag=$3; shift 3
+  [[ $df = /* ]] || df=$dir/$df
+  bah bud --pull=never --isolation chroot --format docker --layers=false --quiet \
+    -f "$df" -t "$tag" "$@" "$dir" >/dev/null
+}
+
+size() { # size TAG -> bytes
+  bah inspect --type image --format '{{.Manifest}}' "$1" | jq '[.layers[].size] | add // 0'
+}
+
+config() { # config TAG -> JSON
+  bah inspect --type image "$1" | jq -c '.OCIv1.config | {User: (.User // ""), WorkingDir: (.WorkingDir // ""), Entrypoint: (.Entrypoint // []), Cmd: (.Cmd // []), Env: (.Env // [])}'
+}
+
+user() { config "$1" | jq -r .User; }
+
+has_shell() { # has_shell TAG: prints the shells present (symlinks count), exit 1 if none
+  local c m p found=1
+  c=$(bah from --pull=never --quiet "$1"); m=$(bah mount "$c")
+  for p in /bin/sh /usr/bin/sh /bin/bash /usr/bin/bash /bin/ash /busybox/sh; do
+    if [ -e "$m$p" ] || [ -L "$m$p" ]; then echo "$p"; found=0; fi
+  done
+  bah umount "$c" >/dev/null; bah rm "$c" >/dev/null
+  return $found
+}
+
+rmi() { local t; for t in "$@"; do bah rmi -f "$t" >/dev/null 2>&1 || true; done; }
+
+# argv TAG [ARGS...]: Docker's rule, NUL-separated: Entrypoint + (ARGS or Cmd).
+argv() {
+  local tag=$1; shift
+  local cfg; cfg=$(config "$tag")
+  if [ $# -gt 0 ]; then
+    jq -j --args '.Entrypoint + $ARGS.positional | map(. + "\u0000") | add // ""' "$@" <<<"$cfg"
+  else
+    jq -j '.Entrypoint + .Cmd | map(. + "\u0000") | add // ""' <<<"$cfg"
+  fi
+}
+
+# run TAG [ARGS...]: foreground, container removed afterwards. RUN_ENV="K=V ..."
+# adds environment; RUN_VOLUMES="host:ctr ..." adds bind mounts; RUN_WRAP="prog args"
+# is put in front of ARGV (used for the RIE).
+run() {
+  local tag=$1; shift
+  local -a cmd opts=()
+  readarray -d '' cmd < <(argv "$tag" "$@")
+  [ ${#cmd[@]} -gt 0 ] || { echo "run: $tag has no ENTRYPOINT/CMD" >&2; return 2; }
+  local e; for e in ${RUN_ENV:-}; do opts+=(-e "$e"); done
+  for e in ${RUN_VOLUMES:-}; do opts+=(-v "$e"); done
+  local -a wrap=(); [ -z "${RUN_WRAP:-}" ] || read -ra wrap <<<"$RUN_WRAP"
+  local c rc=0
+  c=$(bah from --pull=never --quiet "$tag")
+  bah run --isolation chroot "${opts[@]}" "$c" -- "${wrap[@]}" "${cmd[@]}" || rc=$?
+  bah rm "$c" >/dev/null 2>&1 || true
+  return $rc
+}
+
+# kill_tree PID: TERM a process and all its descendants (found via /proc).
+kill_tree() {
+  local pid=$1 kids k
+  kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
+  kill -TERM "$pid" 2>/dev/null || true
+  for k in $kids; do kill_tree "$k"; done
+}
+
+# wait_port PORT SECONDS: until something accepts on 127.0.0.1:PORT.
+wait_port() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# run_check TAG SPEC.json: behaviour test. SPEC fields (see testdata/e2e/*/e2e.json):
+#   {"type":"cli",    "args":[...], "stdout":"exact output"}
+#   {"type":"http",   "port":18081, "path":"/x", "body":"exact body", "env":{"K":"V"}}
+#   {"type":"lambda", "port":19001, "event":{...}, "response":{...}}   (JSON compared)
+# Prints "PASS ..." or "FAIL ..." (with the container's log); exit status follows.
+run_check() {
+  local tag=$1 spec=$2 type
+  type=$(jq -r .type "$spec")
+  RUN_ENV=$(jq -r '(.env // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$spec")
+  case $type in
+    cli) check_cli "$tag" "$spec" ;;
+    http) check_http "$tag" "$spec" ;;
+    lambda) check_lambda "$tag" "$spec" ;;
+    *) echo "FAIL $tag: unknown spec type '$type'"; return 1 ;;
+  esac
+}
+
+check_cli() {
+  local tag=$1 spec=$2 want got rc=0
+  local -a args; readarray -d '' args < <(jq -j '(.args // []) | map(. + "\u0000") | add // ""' "$spec")
+  want=$(jq -r .stdout "$spec")
+  got=$(RUN_ENV=$RUN_ENV run "$tag" "${args[@]}" 2>/tmp/e2e-cli.$$.log) || rc=$?
+  if [ $rc = 0 ] && [ "$got" = "$want" ]; then echo "PASS $tag (cli)"; rm -f /tmp/e2e-cli.$$.log; return 0; fi
+  echo "FAIL $tag (cli): rc=$rc"; echo "  want: $want"; echo "  got:  $got"; sed 's/^/  | /' /tmp/e2e-cli.$$.log
+  rm -f /tmp/e2e-cli.$$.log; return 1
+}
+
+# start_bg LOG TAG [ARGS...]: run in the background; sets BG_PID.
+start_bg() {
+  local log=$1; shift
+  run "$@" >"$log" 2>&1 &
+  BG_PID=$!
+}
+stop_bg() { kill_tree "$BG_PID"; wait "$BG_PID" 2>/dev/null || true; }
+
+check_http() {
+  local tag=$1 spec=$2 port path want got log rc=1
+  port=$(jq -r .port "$spec"); path=$(jq -r '.path // "/"' "$spec"); want=$(jq -r .body "$spec")
+  port_free "$port" || { echo "FAIL $tag (http): port $port already in use"; return 1; }
+  log=$(mktemp)
+  start_bg "$log" "$tag"
+  if wait_port "$port" "${E2E_START_TIMEOUT:-30}"; then
+    got=$(curl -sS --max-time 10 "http://127.0.0.1:$port$path" 2>&1) && [ "$got" = "$want" ] && rc=0
+  else got="(nothing listening on $port)"; fi
+  stop_bg
+  if [ $rc = 0 ]; then echo "PASS $tag (http :$port$path)"
+  else echo "FAIL $tag (http :$port$path)"; echo "  want: $want"; echo "  got:  $got"; sed 's/^/  | /' "$log"; fi
+  rm -f "$log"; return $rc
+}
+
+check_lambda() {
+  local tag=$1 spec=$2 port want got log rc=1
+  port=$(jq -r '.port // 19001' "$spec")
+  port_free "$port" && port_free $((port + 1)) || { echo "FAIL $tag (lambda): port $port/$((port + 1)) in use"; return 1; }
+  [ -x "$E2E_RIE" ] || { echo "FAIL $tag (lambda): $E2E_RIE missing (run e2e/setup.sh)"; return 1; }
+  want=$(jq -S -c .response "$spec")
+  log=$(mktemp)
+  RUN_VOLUMES="$E2E_RIE:/aws-lambda/aws-lambda-rie:ro" \
+  RUN_WRAP="/aws-lambda/aws-lambda-rie --runtime-interface-emulator-address 127.0.0.1:$port --runtime-api-address 127.0.0.1:$((port + 1))" \
+    start_bg "$log" "$tag"
+  if wait_port "$port" "${E2E_START_TIMEOUT:-30}"; then
+    got=$(jq -c .event "$spec" | curl -sS --max-time 20 -X POST --data-binary @- \
+      "http://127.0.0.1:$port/2015-03-31/functions/function/invocations" 2>&1)
+    [ "$(jq -S -c . <<<"$got" 2>/dev/null)" = "$want" ] && rc=0
+  else got="(RIE not listening on $port)"; fi
+  stop_bg
+  if [ $rc = 0 ]; then echo "PASS $tag (lambda)"
+  else echo "FAIL $tag (lambda)"; echo "  want: $want"; echo "  got:  $got"; sed 's/^/  | /' "$log"; fi
+  rm -f "$log"; return $rc
+}
+
+# As a command: e2e/lib.sh FUNCTION ARGS...
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  case "${1:-}" in
+    build | run | run_check | size | has_shell | user | config | rmi) "$@" ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  esac
+fi

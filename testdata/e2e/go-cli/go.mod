@@ -1,0 +1,3 @@
+module example.com/wordtool
+
+go 1.22
