@@ -47,7 +47,11 @@ type Artifact struct {
 	Workdir  string // the working directory of the producing step, absolute
 	// DevDeps is set on a node-app whose install also installed devDependencies.
 	DevDeps bool
-	Span    rewrite.Span // the producing instruction
+	// StaticFix is set on a Go binary that links libc only because cgo is on
+	// by default, when the build context shows pure Go code: the edit that
+	// builds it with CGO_ENABLED=0, so that it runs on a static image.
+	StaticFix *rewrite.Edit
+	Span      rewrite.Span // the producing instruction
 }
 
 // AnalyzeBuild reads a build stage and returns what it produces, in order,

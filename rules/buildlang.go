@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
 )
 
 // This file holds the build-command recognisers of the build analysis: one
@@ -100,12 +102,16 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 		pkgs = []string{"."}
 	}
 	libc := ""
+	var staticFix *rewrite.Edit
 	cgo, cgoSet := a.lookupVar(sc, "CGO_ENABLED")
 	switch {
 	case cgoSet && cgo == "0":
 		libc = LibcNone
 	default:
 		libc = a.image.libc
+		if !cgoSet && (libc == LibcGlibc || libc == LibcMusl) && pureGoContext(a.p) {
+			staticFix = a.staticGoEdit(step, sc)
+		}
 	}
 	for _, pkg := range pkgs {
 		if pkg == "" || strings.Contains(pkg, "...") {
@@ -157,7 +163,7 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 			a.block(step.in, "cannot tell where `go %s` writes: the working directory is unknown", args[1])
 			return
 		}
-		a.add(Artifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version, Workdir: dir, Span: step.in.Span})
+		a.add(Artifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version, Workdir: dir, Span: step.in.Span, StaticFix: staticFix})
 	}
 }
 

@@ -35,7 +35,11 @@ The fix applies only when every step is proven: the command the image runs is a 
 dfslim recognises (go build/install, cargo build/install, cc -o, npm/yarn/pnpm installs,
 pip installs, a jar built or copied in, or a prebuilt binary whose ELF header in the build
 context shows how it is linked and that no later RUN may replace); its linkage is known (a binary that may link glibc never goes to a static image,
-a musl-linked one is refused); the runtime image has the builder's Node.js major, Python
+a musl-linked one is refused). A Go binary that links libc only because cgo is on by
+default is built with CGO_ENABLED=0 instead, when the build context proves the code pure Go:
+no .go file imports "C" and every go.mod requires nothing or has its requirements vendored
+(the binary then uses Go's own DNS resolver and user lookup, which read the same
+/etc/nsswitch.conf, /etc/hosts and /etc/passwd files); the runtime image has the builder's Node.js major, Python
 minor or Java major; no RUN step leaves behind files or packages the runtime would need
 outside what is copied; and the runtime stage needs no shell. Otherwise it reports why at
 the line that causes it. Behaviour that changes: the runtime runs as 65532:65532 when the
@@ -173,6 +177,7 @@ type split struct {
 	prune           string // node: the command that drops devDependencies
 	copies          []string
 	user, chown     string
+	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
 }
 
@@ -789,7 +794,14 @@ func (sp *split) chooseImage() bool {
 	case "java":
 		sp.kind = KindJava
 	default:
-		switch art.Libc {
+		libc := art.Libc
+		if art.StaticFix != nil && (libc == LibcGlibc || libc == LibcMusl) {
+			// Pure Go code that links libc only through cgo's default:
+			// build it static instead (the fix adds CGO_ENABLED=0).
+			libc = LibcNone
+			sp.builderEdits = append(sp.builderEdits, *art.StaticFix)
+		}
+		switch libc {
 		case LibcNone:
 			sp.kind = KindStatic
 		case LibcGlibc:
@@ -1371,7 +1383,7 @@ func (sp *split) render() {
 		}
 	}
 	edits = append(edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: b.String()})
-	sp.edits = edits
+	sp.edits = append(edits, sp.builderEdits...)
 	sp.checkRuntime(edits, removed, out, starts)
 }
 

@@ -1,0 +1,107 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+)
+
+// maxGoFiles bounds the scan of pureGoContext; a larger context is not judged.
+const maxGoFiles = 20000
+
+// pureGoContext reports whether the Go code in the build context can be
+// built with CGO_ENABLED=0: no .go file imports "C", and every go.mod either
+// requires nothing or has its requirements vendored (so that their code was
+// scanned too). Module code downloaded during the build cannot be seen, so a
+// module with unvendored requirements is not pure as far as dfslim can prove.
+func pureGoContext(p *Pass) bool {
+	if p.Context == nil {
+		return false
+	}
+	key := pureGoKey{}
+	v := p.File.Memo(key, func() any { return scanPureGo(p.Context) })
+	return v.(bool)
+}
+
+type pureGoKey struct{}
+
+func scanPureGo(fsys fs.FS) bool {
+	files, mods := 0, 0
+	pure := true
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules":
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.Name() == "go.mod":
+			mods++
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil || (requiresModules(data) && !exists(fsys, path.Join(path.Dir(name), "vendor", "modules.txt"))) {
+				pure = false
+			}
+		case strings.HasSuffix(name, ".go"):
+			files++
+			if files > maxGoFiles {
+				pure = false
+				return fs.SkipAll
+			}
+			src, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				pure = false
+				return fs.SkipAll
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+			if err != nil {
+				pure = false // a file the scan cannot read might use cgo
+				return fs.SkipAll
+			}
+			for _, imp := range f.Imports {
+				if imp.Path.Value == `"C"` {
+					pure = false
+					return fs.SkipAll
+				}
+			}
+		}
+		if !pure {
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return err == nil && pure && mods > 0 && files > 0
+}
+
+// requiresModules reports whether a go.mod has a require directive.
+func requiresModules(gomod []byte) bool {
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 0 && fields[0] == "require" {
+			return true
+		}
+	}
+	return false
+}
+
+// staticGoEdit returns the edit that builds the go command of sc with
+// CGO_ENABLED=0, inserted in front of the command in its RUN.
+func (a *stageAnalysis) staticGoEdit(step *runStep, sc *shellCmd) *rewrite.Edit {
+	sh := ParseShell(a.file, step.in)
+	if sh == nil {
+		return nil
+	}
+	at := sh.Offset(sc.call.Expr.Pos())
+	return &rewrite.Edit{Span: rewrite.Span{Start: at, End: at}, New: "CGO_ENABLED=0 "}
+}
