@@ -172,6 +172,9 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 		return block(fromIn, "%v", err)
 	}
 	plan.image, plan.what = img, bin.what+" ("+path.Base(src)+")"
+	if bin.fix != nil {
+		plan.edits = append(plan.edits, *bin.fix)
+	}
 
 	abs := files.targets(target)[0]
 	if !strings.HasPrefix(target, "/") && !strings.Contains(target, "/") {

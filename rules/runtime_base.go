@@ -217,6 +217,9 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		}
 		kind, distro = bin.kind, bin.distro
 		plan.what = bin.what + " (" + run[0] + ")"
+		if bin.fix != nil {
+			plan.edits = append(plan.edits, *bin.fix)
+		}
 	}
 	img, err := RuntimeImageOn(p.Config.Flavor(), kind, version, distro, p.Config.Debug)
 	if err != nil {
@@ -406,6 +409,9 @@ type builtBinary struct {
 	distro string // the build image's distro, for the glibc version
 	what   string // "a static Go binary"
 	reason string // when the kind cannot be told: why
+	// fix changes the build stage so that the binary fits kind (CGO_ENABLED=0
+	// for pure Go code); nil when the build already does.
+	fix *rewrite.Edit
 }
 
 // analyzeBinary looks at the stage that a copy came from and tells how the
@@ -442,6 +448,8 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 		switch {
 		case b.cgo == "0" || (art != nil && art.Libc == LibcNone):
 			bin.kind, bin.what = KindStatic, "a static Go binary"
+		case art != nil && art.StaticFix != nil && b.cgo == "" && b.devPackage == "":
+			bin.kind, bin.what, bin.fix = KindStatic, "a pure Go binary, built with CGO_ENABLED=0", art.StaticFix
 		case art != nil && art.Libc == LibcGlibc && b.cgo == "":
 			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
 		case root.Libc == "musl":
