@@ -19,7 +19,7 @@ const (
 	KindCBinary    = "c-binary"    // cc / gcc / g++ / clang -o
 	KindNodeApp    = "node-app"    // npm / yarn / pnpm install: the app directory
 	KindPythonApp  = "python-app"  // pip install: the directory holding the dependencies
-	KindJavaJar    = "java-jar"    // mvn package / gradle build
+	KindJavaJar    = "java-jar"    // mvn package / gradle build / jar --create
 	KindBinary     = "binary"      // a file copied in from the build context
 )
 
@@ -627,6 +627,8 @@ func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
 		a.detectPip(step, sc)
 	case name == "mvn" || name == "mvnw" || name == "gradle" || name == "gradlew":
 		a.detectJava(step, sc)
+	case name == "jar":
+		a.detectJarTool(step, sc)
 	case name == "cc" || name == "gcc" || name == "g++" || name == "c++" || name == "clang" || name == "clang++":
 		a.detectC(step, sc)
 	}

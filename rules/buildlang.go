@@ -585,6 +585,59 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 	a.add(art)
 }
 
+// detectJarTool records the archive of the JDK's jar tool in create mode:
+// "jar --create --file app.jar …", "jar -cf app.jar …" and the old bundled
+// form "jar cvfe app.jar Main …", where f, m and e take the following
+// operands in the order the letters come.
+func (a *stageAnalysis) detectJarTool(step *runStep, sc *shellCmd) {
+	args, dyn := sc.call.Args[1:], sc.call.Dynamic[1:]
+	create, file, fileDyn := false, "", false
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case dyn[i]:
+			continue
+		case arg == "--create":
+			create = true
+		case arg == "--file" || arg == "-f":
+			if i+1 < len(args) {
+				file, fileDyn = args[i+1], dyn[i+1]
+				i++
+			}
+		case strings.HasPrefix(arg, "--file="):
+			file = strings.TrimPrefix(arg, "--file=")
+		case i == 0 && jarBundledFlags.MatchString(arg):
+			next := i + 1
+			for _, letter := range strings.TrimPrefix(arg, "-") {
+				switch letter {
+				case 'c':
+					create = true
+				case 'f', 'm', 'e':
+					if next >= len(args) {
+						return
+					}
+					if letter == 'f' {
+						file, fileDyn = args[next], dyn[next]
+					}
+					next++
+				}
+			}
+			i = next - 1
+		}
+	}
+	if !create || file == "" {
+		return
+	}
+	if fileDyn {
+		a.block(step.in, "the jar that `jar` creates is not a literal path")
+		return
+	}
+	a.add(Artifact{Kind: KindJavaJar, Path: resolveIn(sc.dir, file), Language: "java", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span})
+}
+
+// jarBundledFlags matches the jar tool's first argument in the bundled form ("cvf", "-cfe").
+var jarBundledFlags = regexp.MustCompile(`^-?[ctxuvfmenM0P]+$`)
+
 // mavenJarName returns the jar name a pom.xml builds, or "" when it is not a
 // single-module jar project with literal coordinates.
 func mavenJarName(pom []byte) string {
