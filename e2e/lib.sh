@@ -7,6 +7,7 @@
 #   e2e/lib.sh run_check TAG SPEC.json    behaviour test (cli | http | lambda), exit 0 = pass
 #   e2e/lib.sh size TAG                   uncompressed bytes (sum of layers, as `docker images`)
 #   e2e/lib.sh has_shell TAG              prints the shell path(s) found; exit 0 if any, 1 if none
+#   e2e/lib.sh has_file TAG PATH...       exit 0 if all PATHs exist in the image
 #   e2e/lib.sh user TAG                   the image's USER ("" = root)
 #   e2e/lib.sh config TAG                 {User, WorkingDir, Entrypoint, Cmd, Env} as JSON
 #   e2e/lib.sh rmi TAG...                 remove images
@@ -39,52 +40,75 @@ config() { # config TAG -> JSON
 user() { config "$1" | jq -r .User; }
 
 has_shell() { # has_shell TAG: prints the shells present (symlinks count), exit 1 if none
-  local c m p found=1
+  local c m rc=0
   c=$(bah from --pull=never --quiet "$1"); m=$(bah mount "$c")
-  for p in /bin/sh /usr/bin/sh /bin/bash /usr/bin/bash /bin/ash /busybox/sh; do
-    if [ -e "$m$p" ] || [ -L "$m$p" ]; then echo "$p"; found=0; fi
-  done
+  shells_in "$m" || rc=$?
   bah umount "$c" >/dev/null; bah rm "$c" >/dev/null
+  return $rc
+}
+shells_in() { # shells_in ROOTDIR
+  local p found=1
+  for p in /bin/sh /usr/bin/sh /bin/bash /usr/bin/bash /bin/ash /busybox/sh; do
+    if [ -e "$1$p" ] || [ -L "$1$p" ]; then echo "$p"; found=0; fi
+  done
   return $found
+}
+
+has_file() { # has_file TAG PATH...: exit 0 if every PATH exists in the image
+  local c m p rc=0
+  c=$(bah from --pull=never --quiet "$1"); m=$(bah mount "$c"); shift
+  for p in "$@"; do [ -e "$m$p" ] || [ -L "$m$p" ] || { echo "missing: $p"; rc=1; }; done
+  bah umount "$c" >/dev/null; bah rm "$c" >/dev/null
+  return $rc
 }
 
 rmi() { local t; for t in "$@"; do bah rmi -f "$t" >/dev/null 2>&1 || true; done; }
 
 # argv TAG [ARGS...]: Docker's rule, NUL-separated: Entrypoint + (ARGS or Cmd).
 argv() {
-  local tag=$1; shift
-  local cfg; cfg=$(config "$tag")
-  if [ $# -gt 0 ]; then
-    jq -j --args '.Entrypoint + $ARGS.positional | map(. + "\u0000") | add // ""' "$@" <<<"$cfg"
-  else
-    jq -j '.Entrypoint + .Cmd | map(. + "\u0000") | add // ""' <<<"$cfg"
-  fi
+  local tag=$1 cfg; shift
+  cfg=$(config "$tag") || return 1
+  jq -j '.Entrypoint | map(. + "\u0000") | add // ""' <<<"$cfg"
+  if [ $# -gt 0 ]; then printf '%s\0' "$@"
+  else jq -j '.Cmd | map(. + "\u0000") | add // ""' <<<"$cfg"; fi
 }
 
 # run TAG [ARGS...]: foreground, container removed afterwards. RUN_ENV="K=V ..."
 # adds environment; RUN_VOLUMES="host:ctr ..." adds bind mounts; RUN_WRAP="prog args"
 # is put in front of ARGV (used for the RIE).
 run() {
-  local tag=$1; shift
-  local -a cmd opts=()
-  readarray -d '' cmd < <(argv "$tag" "$@")
-  [ ${#cmd[@]} -gt 0 ] || { echo "run: $tag has no ENTRYPOINT/CMD" >&2; return 2; }
-  local e; for e in ${RUN_ENV:-}; do opts+=(-e "$e"); done
-  for e in ${RUN_VOLUMES:-}; do opts+=(-v "$e"); done
-  local -a wrap=(); [ -z "${RUN_WRAP:-}" ] || read -ra wrap <<<"$RUN_WRAP"
   local c rc=0
-  c=$(bah from --pull=never --quiet "$tag")
-  bah run --isolation chroot "${opts[@]}" "$c" -- "${wrap[@]}" "${cmd[@]}" || rc=$?
+  c=$(bah from --pull=never --quiet "$1")
+  run_in "$c" "$@" || rc=$?
   bah rm "$c" >/dev/null 2>&1 || true
   return $rc
 }
 
-# kill_tree PID: TERM a process and all its descendants (found via /proc).
+run_in() { # run_in CTR TAG [ARGS...]
+  local c=$1 tag=$2; shift 2
+  local -a cmd opts=() wrap=()
+  readarray -d '' cmd < <(argv "$tag" "$@")
+  [ ${#cmd[@]} -gt 0 ] || { echo "run: $tag has no ENTRYPOINT/CMD" >&2; return 2; }
+  local e; for e in ${RUN_ENV:-}; do opts+=(-e "$e"); done
+  for e in ${RUN_VOLUMES:-}; do opts+=(-v "$e"); done
+  [ -z "${RUN_WRAP:-}" ] || read -ra wrap <<<"$RUN_WRAP"
+  bah run --isolation chroot "${opts[@]}" "$c" -- "${wrap[@]}" "${cmd[@]}"
+}
+
+# kill_tree PID: TERM a process and all its descendants, snapshotted first (a
+# parent dying first would orphan its children to init); KILL what is left.
+descendants() {
+  local k; for k in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$k"; descendants "$k"; done
+}
 kill_tree() {
-  local pid=$1 kids k
-  kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
-  kill -TERM "$pid" 2>/dev/null || true
-  for k in $kids; do kill_tree "$k"; done
+  local pids p i; pids="$1 $(descendants "$1")"
+  kill -TERM $pids 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do
+    for p in $pids; do [ -d /proc/"$p" ] && [ "$(awk '{print $3}' /proc/"$p"/stat 2>/dev/null)" != Z ] && break; p=""; done
+    [ -z "$p" ] && return 0
+    sleep 0.1
+  done
+  kill -KILL $pids 2>/dev/null || true
 }
 
 # wait_port PORT SECONDS: until something accepts on 127.0.0.1:PORT.
@@ -126,13 +150,17 @@ check_cli() {
   rm -f /tmp/e2e-cli.$$.log; return 1
 }
 
-# start_bg LOG TAG [ARGS...]: run in the background; sets BG_PID.
+# start_bg LOG TAG [ARGS...]: run in the background; sets BG_PID and BG_CTR.
 start_bg() {
   local log=$1; shift
-  run "$@" >"$log" 2>&1 &
+  BG_CTR=$(bah from --pull=never --quiet "$1")
+  run_in "$BG_CTR" "$@" >"$log" 2>&1 &
   BG_PID=$!
 }
-stop_bg() { kill_tree "$BG_PID"; wait "$BG_PID" 2>/dev/null || true; }
+stop_bg() {
+  kill_tree "$BG_PID"; wait "$BG_PID" 2>/dev/null || true
+  bah rm "$BG_CTR" >/dev/null 2>&1 || true
+}
 
 check_http() {
   local tag=$1 spec=$2 port path want got log rc=1
@@ -174,7 +202,7 @@ check_lambda() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
-    build | run | run_check | size | has_shell | user | config | rmi) "$@" ;;
-    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+    build | run | run_check | size | has_shell | has_file | user | config | rmi) "$@" ;;
+    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
   esac
 fi
