@@ -374,6 +374,20 @@ img_chainguard() {
   rm -rf "$r"
 }
 
+# gcr.io/distroless/NAME-debian13:TAG as a second name of the debian12
+# stand-in. dfslim picks debian13 when a builder's Debian generation is not
+# bookworm (golang:1.26, rust:1 and eclipse-temurin:17 tags name none); the
+# stand-in builders are bookworm, so the same bookworm content serves both.
+alias_debian13() {
+  local name v
+  for name in "$@"; do
+    for v in latest nonroot debug debug-nonroot; do
+      if [ "$LIST" = 1 ]; then echo "gcr.io/distroless/$name-debian13:$v"; continue; fi
+      bah tag "gcr.io/distroless/$name-debian12:$v" "gcr.io/distroless/$name-debian13:$v"
+    done
+  done
+}
+
 # ---------------------------------------------------------------- main
 main() {
   [ "$LIST" = 1 ] || { install_tools; mkdir -p "$E2E_CACHE/rootfs" "$E2E_RUNROOT"; }
@@ -400,6 +414,7 @@ main() {
   img_chainguard node          node    /app '["/usr/bin/node"]'  ''  nodejs
   img_chainguard python        nonroot '' '["/usr/bin/python"]'  'LANG=C.UTF-8' python3.11-minimal libpython3.11-stdlib
   img_chainguard jre           java    /app '["/usr/bin/java"]'  'JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 LANG=C.UTF-8' openjdk-17-jre-headless
+  alias_debian13 static base cc java17
   [ "$LIST" = 1 ] && return
   log "setup done in $((SECONDS - t0))s; built ${#BUILT[@]} image(s)"
 }
