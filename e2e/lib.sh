@@ -11,6 +11,7 @@
 #   e2e/lib.sh user TAG                   the image's USER ("" = root)
 #   e2e/lib.sh config TAG                 {User, WorkingDir, Entrypoint, Cmd, Env} as JSON
 #   e2e/lib.sh rmi TAG...                 remove images
+#   e2e/lib.sh cleanup                    remove leftover e2e-run-* containers
 #
 # How containers run: `buildah from` + `buildah run --isolation chroot CTR -- ARGV`,
 # where ARGV = image Entrypoint + (ARGS or Cmd), composed here like Docker does,
@@ -78,10 +79,16 @@ argv() {
 # is put in front of ARGV (used for the RIE).
 run() {
   local c rc=0
-  c=$(bah from --pull=never --quiet "$1")
+  c=$(new_run_ctr "$1")
   run_in "$c" "$@" || rc=$?
   bah rm "$c" >/dev/null 2>&1 || true
   return $rc
+}
+
+# Containers for running are named e2e-run-*: `e2e/lib.sh cleanup` removes leftovers.
+new_run_ctr() { bah from --pull=never --quiet --name "e2e-run-$$-$RANDOM$RANDOM" "$1"; }
+cleanup() {
+  local c; for c in $(bah containers --format '{{.ContainerName}}' | grep '^e2e-run-'); do bah rm "$c" >/dev/null; done
 }
 
 run_in() { # run_in CTR TAG [ARGS...]
@@ -153,7 +160,7 @@ check_cli() {
 # start_bg LOG TAG [ARGS...]: run in the background; sets BG_PID and BG_CTR.
 start_bg() {
   local log=$1; shift
-  BG_CTR=$(bah from --pull=never --quiet "$1")
+  BG_CTR=$(new_run_ctr "$1")
   run_in "$BG_CTR" "$@" >"$log" 2>&1 &
   BG_PID=$!
 }
@@ -202,7 +209,7 @@ check_lambda() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
-    build | run | run_check | size | has_shell | has_file | user | config | rmi) "$@" ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    build | run | run_check | size | has_shell | has_file | user | config | rmi | cleanup) "$@" ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
   esac
 fi

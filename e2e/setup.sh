@@ -61,7 +61,8 @@ want() {
   log "up to date: ${TAGS[0]}"; return 1
 }
 
-new_ctr() { bah from --pull=never --quiet "$1"; }   # new_ctr IMAGE|scratch -> container id
+# new_ctr IMAGE|scratch -> container id (named, so a failed run can clean up)
+new_ctr() { bah from --pull=never --quiet --name "dfslim-setup-$$-$RANDOM$RANDOM" "$1"; }
 
 # commit_image CTR TAG...: label with $STAMP, squash to one layer, tag.
 commit_image() {
@@ -96,7 +97,12 @@ mkrootfs() {
   bah run -v "$E2E_CACHE/debs:/debs" -v "$E2E_DIR/images:/recipes:ro" -v "$(dirname "$dir"):/work" \
     "$ASM" -- bash /recipes/mkrootfs.sh "/work/$(basename "$dir")" "$@"
 }
-cleanup() { [ -z "$ASM" ] || bah rm "$ASM" >/dev/null 2>&1 || true; }
+cleanup() { # remove this run's working containers (the assembler; any left by a failure)
+  local c
+  for c in $(bah containers --format '{{.ContainerName}}' 2>/dev/null | grep "^dfslim-setup-$$-"); do
+    bah rm "$c" >/dev/null 2>&1 || true
+  done
+}
 trap cleanup EXIT
 
 # busybox_tree DIR: DIR/busybox = Debian's busybox-static (for :debug and -dev images).
@@ -304,7 +310,8 @@ EOF
     --env PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin \
     --env LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib \
     --env LAMBDA_TASK_ROOT=/var/task --env LAMBDA_RUNTIME_DIR=/var/runtime \
-    --workingdir /var/task --entrypoint '["/lambda-entrypoint.sh"]' --cmd '' "$c"
+    --workingdir /var/task "$c"
+  bah config --cmd '' "$c"; bah config --entrypoint '["/lambda-entrypoint.sh"]' "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
