@@ -130,6 +130,19 @@ wait_port() {
 
 port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+# wait_free PORT...: wait up to E2E_PORT_WAIT (30) s for the ports to be free;
+# on timeout, show who listens and fail.
+wait_free() {
+  local i p busy
+  for ((i = 0; i < ${E2E_PORT_WAIT:-30} * 10; i++)); do
+    busy=""; for p in "$@"; do port_free "$p" || busy="$busy $p"; done
+    [ -z "$busy" ] && return 0
+    sleep 0.1
+  done
+  echo "port(s)$busy still in use:"; ss -ltnp 2>/dev/null | grep -E "$(echo $busy | sed 's/ /|/g; s/\([0-9]*\)/:\1 /g')" | sed 's/^/  | /'
+  return 1
+}
+
 # run_check TAG SPEC.json: behaviour test. SPEC fields (see testdata/e2e/*/e2e.json):
 #   {"type":"cli",    "args":[...], "stdout":"exact output"}
 #   {"type":"http",   "port":18081, "path":"/x", "body":"exact body", "env":{"K":"V"}}
@@ -172,7 +185,7 @@ stop_bg() {
 check_http() {
   local tag=$1 spec=$2 port path want got log rc=1
   port=$(jq -r .port "$spec"); path=$(jq -r '.path // "/"' "$spec"); want=$(jq -r .body "$spec")
-  port_free "$port" || { echo "FAIL $tag (http): port $port already in use"; return 1; }
+  wait_free "$port" || { echo "FAIL $tag (http): port $port already in use"; return 1; }
   log=$(mktemp)
   start_bg "$log" "$tag"
   if wait_port "$port" "${E2E_START_TIMEOUT:-30}"; then
@@ -187,7 +200,7 @@ check_http() {
 check_lambda() {
   local tag=$1 spec=$2 port want got log rc=1
   port=$(jq -r '.port // 19001' "$spec")
-  port_free "$port" && port_free $((port + 1)) || { echo "FAIL $tag (lambda): port $port/$((port + 1)) in use"; return 1; }
+  wait_free "$port" $((port + 1)) || { echo "FAIL $tag (lambda): port $port/$((port + 1)) in use"; return 1; }
   [ -x "$E2E_RIE" ] || { echo "FAIL $tag (lambda): $E2E_RIE missing (run e2e/setup.sh)"; return 1; }
   want=$(jq -S -c .response "$spec")
   log=$(mktemp)

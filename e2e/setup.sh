@@ -20,7 +20,11 @@ LIST=${LIST:-0}
 BUILT=()
 
 # ---------------------------------------------------------------- host tools
+# golang:1.26 copies this machine's Go toolchain; find it even if PATH lacks it.
+command -v go >/dev/null || [ ! -x /usr/local/go/bin/go ] || export PATH=$PATH:/usr/local/go/bin
+
 install_tools() {
+  command -v go >/dev/null || die "no Go toolchain: golang:1.26 copies \$(go env GOROOT)"
   local missing=()
   for c in buildah debootstrap jq curl; do command -v "$c" >/dev/null || missing+=("$c"); done
   [ ${#missing[@]} = 0 ] && return
