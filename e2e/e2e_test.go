@@ -59,10 +59,22 @@ func TestE2E(t *testing.T) {
 	for _, df := range dirs {
 		dir := filepath.Dir(df)
 		a := &app{Name: filepath.Base(dir), Compiled: strings.HasPrefix(filepath.Base(dir), "go-") || strings.HasPrefix(filepath.Base(dir), "rust-")}
-		apps = append(apps, a)
-		t.Run(a.Name, func(t *testing.T) { runApp(t, a, dir, dfslim, tmp) })
+		if t.Run(a.Name, func(t *testing.T) { runApp(t, a, dir, dfslim, tmp) }) || len(a.Variants) > 0 {
+			apps = append(apps, a)
+		}
 	}
-	if err := writeResults(apps, "RESULTS.md", "sizes.svg", time.Since(start)); err != nil {
+	// Each app's results are kept in results/<app>.json, so a run of some
+	// apps (go test -run TestE2E/go-http) updates their rows only.
+	for _, a := range apps {
+		if err := saveApp(a, "results"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := loadApps("results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeResults(all, "RESULTS.md", "sizes.svg", time.Since(start)); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("e2e: %d apps in %s; wrote e2e/RESULTS.md and e2e/sizes.svg", len(apps), time.Since(start).Round(time.Second))
@@ -90,9 +102,10 @@ func runApp(t *testing.T, a *app, dir, dfslim, tmp string) {
 		orig, _ := os.ReadFile(filepath.Join(dir, "Dockerfile"))
 		fixed, _ := os.ReadFile(filepath.Join(copyDir, "Dockerfile"))
 		t.Logf("dfslim fix --base %s:\n%s", flavour, out)
-		if bytes.Equal(orig, fixed) {
+		if bytes.Equal(orig, fixed) || !slimBase(fixed) {
 			// Distroless must fit every sample app. Chainguard's free images
-			// carry one language version each, so dfslim may rightly refuse.
+			// carry one language version each, so dfslim may rightly refuse
+			// (and only tidy the file with its other rules).
 			if flavour == "distroless" {
 				t.Errorf("%s: dfslim did not rewrite the Dockerfile:\n%s", flavour, out)
 			}
@@ -153,7 +166,11 @@ func checkTargets(t *testing.T, a *app) {
 	if ratio := float64(v.Size) / float64(expert.Size); ratio > 1.10 {
 		t.Errorf("distroless rewrite is %.2f× the expert image (%.1f MB vs %.1f MB); target ≤ 1.10×", ratio, mb(v.Size), mb(expert.Size))
 	}
-	if saved := 1 - float64(v.Size)/float64(orig.Size); a.Compiled && saved < 0.80 {
+	// The size target is for single-stage originals, where the split drops
+	// the toolchain. An original that already runs on an OS-only base (AWS's
+	// provided images) is held to the expert's size above instead; its stand-in
+	// base is also far smaller than AWS's (135 MB here, 309 MB real).
+	if saved := 1 - float64(v.Size)/float64(orig.Size); a.Compiled && !multiStage(orig.Dockerfile) && saved < 0.80 {
 		t.Errorf("compiled app only %.0f%% smaller than the original; target ≥ 80%%", 100*saved)
 	}
 }
@@ -187,6 +204,31 @@ func copyTree(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// multiStage reports whether a Dockerfile has more than one FROM.
+func multiStage(path string) bool {
+	data, _ := os.ReadFile(path)
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.EqualFold(f[0], "FROM") {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// slimBase reports whether the final stage of a Dockerfile is on a
+// distroless or Chainguard image, that is whether dfslim swapped the runtime
+// (other rules may still have tidied a file it could not slim).
+func slimBase(dockerfile []byte) bool {
+	last := ""
+	for _, line := range strings.Split(string(dockerfile), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.EqualFold(f[0], "FROM") {
+			last = line
+		}
+	}
+	return strings.Contains(last, "gcr.io/distroless/") || strings.Contains(last, "cgr.dev/chainguard/")
 }
 
 // firstFinding returns the first finding dfslim printed, without its position.

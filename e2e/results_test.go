@@ -1,13 +1,48 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
+
+// saveApp writes one app's results to dir/<app>.json.
+func saveApp(a *app, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, a.Name+".json"), append(data, '\n'), 0o644)
+}
+
+// loadApps reads every app's saved results, in name order.
+func loadApps(dir string) ([]*app, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var apps []*app
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		a := new(app)
+		if err := json.Unmarshal(data, a); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		apps = append(apps, a)
+	}
+	return apps, nil
+}
 
 // writeResults writes the size table (Markdown) and a bar chart (SVG).
 func writeResults(apps []*app, mdPath, svgPath string, took time.Duration) error {
@@ -139,6 +174,14 @@ func TestResultsRendering(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("table lacks %q:\n%s", want, md)
 		}
+	}
+	dir := t.TempDir()
+	if err := saveApp(a, dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadApps(dir)
+	if err != nil || len(back) != 1 || resultsMarkdown(back, time.Minute) != md {
+		t.Errorf("results do not survive saving and loading: %v", err)
 	}
 	svg := sizesSVG([]*app{a})
 	if !strings.HasPrefix(svg, "<svg") || strings.Count(svg, "<rect") != 4+4 || !strings.Contains(svg, ">700.0</text>") {

@@ -263,7 +263,12 @@ img_python() {
   # upstream's python image lets pip install system-wide (no PEP 668 marker)
   bah run "$c" -- sh -c 'rm -f /usr/lib/python3*/EXTERNALLY-MANAGED &&
     for b in python3 python pip3 pip; do t=/usr/bin/$b; [ -e $t ] || t=/usr/bin/${b%3}3; ln -sf $t /usr/local/bin/$b; done &&
-    ln -sf /usr/bin/python3 /usr/local/bin/python && ln -sf /usr/bin/pip3 /usr/local/bin/pip'
+    ln -sf /usr/bin/python3 /usr/local/bin/python && ln -sf /usr/bin/pip3 /usr/local/bin/pip &&
+    mkdir -p /usr/local/lib/python3.11/site-packages &&
+    rm -rf /usr/local/lib/python3.11/dist-packages &&
+    ln -s site-packages /usr/local/lib/python3.11/dist-packages'
+  # upstream installs packages in /usr/local/lib/python3.11/site-packages; Debian's
+  # pip writes to dist-packages, so that name points at the upstream directory.
   bah config --env PYTHON_VERSION=3.11.2 --env LANG=C.UTF-8 --env PATH=$DEB_PATH --cmd '["python3"]' "$c"
   commit_image "$c" "${TAGS[@]}"
 }
