@@ -55,7 +55,8 @@ func writeResults(apps []*app, mdPath, svgPath string, took time.Duration) error
 func resultsMarkdown(apps []*app, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# e2e results\n\n")
-	fmt.Fprintf(&b, "Written by `DFSLIM_E2E=1 go test ./e2e` (%s, %s). Sizes are uncompressed image sizes\n", time.Now().UTC().Format("2006-01-02"), took.Round(time.Second))
+	fmt.Fprintf(&b, "Written by `DFSLIM_E2E=1 go test ./e2e` on %s from results/*.json (one file per app, kept\n", time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "from the app's last run; this write took %s). Sizes are uncompressed image sizes\n", took.Round(time.Second))
 	fmt.Fprintf(&b, "on local stand-ins of the base images (e2e/setup.sh), so they compare the images with each other,\n")
 	fmt.Fprintf(&b, "not with the registry's. \"same\" means the image passed the app's behaviour check (testdata/e2e/<app>/e2e.json).\n\n")
 	fmt.Fprintf(&b, "![image sizes](sizes.svg)\n\n")
