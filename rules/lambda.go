@@ -101,19 +101,15 @@ func runLambda(p *Pass) error {
 	if plan == nil {
 		return nil
 	}
+	stays := "Lambda function stays on " + final.BaseName
 	if len(plan.blockers) > 0 {
-		for _, b := range plan.blockers {
-			p.Reportf(b.Span, "Lambda function stays on %s: %s", final.BaseName, b.Reason)
-		}
+		plan.report(p, refSpan, stays, "", "", Safe)
 		return nil
 	}
-	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
-	p.Report(Finding{
-		Span: refSpan,
-		Message: fmt.Sprintf("Lambda function only runs %s, which implements the Runtime API; %s (about %d MB) runs it instead of %s",
+	plan.report(p, refSpan, stays,
+		fmt.Sprintf("Lambda function only runs %s, which implements the Runtime API; %s (about %d MB) runs it instead of %s",
 			plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName),
-		Fix: &Fix{Message: "Use " + plan.image.Ref + " for the Lambda function", Safety: Safe, Edits: edits},
-	})
+		"Use "+plan.image.Ref+" for the Lambda function", Safe)
 	return nil
 }
 

@@ -112,20 +112,30 @@ func runRuntimeBase(p *Pass) error {
 		return nil
 	}
 	if len(plan.blockers) > 0 {
-		for _, b := range plan.blockers {
-			p.Reportf(b.Span, "final stage stays on %s: %s", final.BaseName, b.Reason)
-		}
+		plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		return nil
 	}
-	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
 	msg := fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
 		plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName)
 	if len(plan.notes) > 0 {
 		msg += "; the fix " + strings.Join(plan.notes, "; ")
 	}
-	p.Report(Finding{Span: refSpan, Message: msg,
-		Fix: &Fix{Message: "Use " + plan.image.Ref + " as the runtime image", Safety: plan.safety, Edits: edits}})
+	plan.report(p, refSpan, "", msg, "Use "+plan.image.Ref+" as the runtime image", plan.safety)
 	return nil
+}
+
+// report reports the plan's blockers, each as "<stays>: <reason>", or else
+// one finding at the image reference whose fix swaps the image and applies
+// the plan's edits.
+func (plan *runtimePlan) report(p *Pass, refSpan rewrite.Span, stays, msg, fixMsg string, safety Safety) {
+	if len(plan.blockers) > 0 {
+		for _, b := range plan.blockers {
+			p.Reportf(b.Span, "%s: %s", stays, b.Reason)
+		}
+		return
+	}
+	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
+	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
 }
 
 // runtimePlan is what moving a final stage to a runtime image takes.
