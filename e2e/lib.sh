@@ -152,12 +152,15 @@ run_check() {
   local tag=$1 spec=$2 type
   type=$(jq -r .type "$spec")
   RUN_ENV=$(jq -r '(.env // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$spec")
-  case $type in
-    cli) check_cli "$tag" "$spec" ;;
-    http) check_http "$tag" "$spec" ;;
-    lambda) check_lambda "$tag" "$spec" ;;
-    *) echo "FAIL $tag: unknown spec type '$type'"; return 1 ;;
-  esac
+  [ "$type" = cli ] && { check_cli "$tag" "$spec"; return; }
+  case $type in http | lambda) ;; *) echo "FAIL $tag: unknown spec type '$type'"; return 1 ;; esac
+  # http/lambda tests bind host ports: one test per port at a time, across processes
+  local port lock rc=0
+  port=$(jq -r '.port // 19001' "$spec"); mkdir -p "$E2E_RUNROOT"
+  exec {lock}>"$E2E_RUNROOT/port-$port.lock"; flock "$lock"
+  "check_$type" "$tag" "$spec" || rc=$?
+  exec {lock}>&-
+  return $rc
 }
 
 check_cli() {
