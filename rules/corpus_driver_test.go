@@ -2,6 +2,10 @@ package rules_test
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dfslim/dfslim/internal/corpustest"
@@ -12,6 +16,23 @@ import (
 
 // corpus returns the corpus files in name order, or skips.
 func corpus(tb testing.TB) (names []string, srcs [][]byte) { return corpustest.Files(tb) }
+
+// mostCommon returns the n most frequent keys of counts as "N× key", most
+// frequent first, ties in key order.
+func mostCommon(counts map[string]int, n int) []string {
+	keys := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(keys, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	var out []string
+	for _, k := range keys[:min(n, len(keys))] {
+		out = append(out, fmt.Sprintf("%3d× %s", counts[k], k))
+	}
+	return out
+}
 
 // TestCorpusFixAllRules runs every rule over every corpus file and checks the
 // driver's guarantees: the output parses, and fixing it again changes nothing.

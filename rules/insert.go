@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
 // keyword returns the instruction keyword kw in the casing the file uses: lower
@@ -58,6 +59,25 @@ func lineAfter(f *rewrite.File, in *rewrite.Instr, text string) rewrite.Edit {
 
 // fromImageSpan returns the span of the image reference of a FROM
 // instruction: the first argument after its flags.
+// finalImageStage returns the final stage when it starts from an image (not
+// from an earlier stage) and the span of that image reference in its FROM.
+func finalImageStage(f *rewrite.File) (final *instructions.Stage, ref rewrite.Span, ok bool) {
+	n := len(f.Stages)
+	if n == 0 {
+		return nil, rewrite.Span{}, false
+	}
+	final = &f.Stages[n-1]
+	if len(final.Location) == 0 || stageIndex(f, final.BaseName, n-1) >= 0 {
+		return nil, rewrite.Span{}, false
+	}
+	from := f.InstrAt(final.Location[0].Start.Line)
+	if from == nil {
+		return nil, rewrite.Span{}, false
+	}
+	ref, ok = fromImageSpan(f, from)
+	return final, ref, ok
+}
+
 func fromImageSpan(f *rewrite.File, in *rewrite.Instr) (rewrite.Span, bool) {
 	if in.Cmd != "from" || in.Node.Next == nil {
 		return rewrite.Span{}, false

@@ -71,17 +71,8 @@ var runtimeClients = map[string]string{
 
 func runLambda(p *Pass) error {
 	f := p.File
-	n := len(f.Stages)
-	if n == 0 {
-		return nil
-	}
-	final := &f.Stages[n-1]
-	if len(final.Location) == 0 || stageIndex(f, final.BaseName, n-1) >= 0 {
-		return nil
-	}
-	from := f.InstrAt(final.Location[0].Start.Line)
-	refSpan, ok := fromImageSpan(f, from)
-	if from == nil || !ok {
+	final, refSpan, ok := finalImageStage(f)
+	if !ok {
 		return nil
 	}
 	info := ClassifyBase(final.BaseName)

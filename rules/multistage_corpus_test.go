@@ -168,7 +168,7 @@ func TestCorpusMultiStageWithContexts(t *testing.T) {
 			// The second run sees the context files the first one wrote.
 			ctx := c.context
 			if len(res.Files) > 0 {
-				ctx = maps(c.context)
+				ctx = cloneFS(c.context)
 				for p, fc := range res.Files {
 					ctx[p] = &fstest.MapFile{Data: fc.New, Mode: 0o644}
 				}
@@ -208,7 +208,7 @@ func contextFS(m fstest.MapFS) fs.FS {
 	return m
 }
 
-func maps(m fstest.MapFS) fstest.MapFS {
+func cloneFS(m fstest.MapFS) fstest.MapFS {
 	out := fstest.MapFS{}
 	for k, v := range m {
 		out[k] = v
@@ -305,25 +305,8 @@ func measureSplits(t *testing.T, dir string, cands []splitCandidate, out string)
 			total.silent += tl.silent
 		}
 		fmt.Fprintf(&b, "  %-7s rewritten %2d  reported %2d  silent %2d\n", "all", total.rewritten, total.reported, total.silent)
-		type kv struct {
-			reason string
-			n      int
-		}
-		var top []kv
-		for r, n := range reasons {
-			top = append(top, kv{r, n})
-		}
-		slices.SortFunc(top, func(a, b kv) int {
-			if a.n != b.n {
-				return b.n - a.n
-			}
-			return strings.Compare(a.reason, b.reason)
-		})
-		for i, r := range top {
-			if i == 10 {
-				break
-			}
-			fmt.Fprintf(&b, "  %3d× %s\n", r.n, r.reason)
+		for _, line := range mostCommon(reasons, 10) {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
 		t.Logf("multi-stage on %d split candidates, --base %s:\n%s", len(cands), flavor, b.String())
 	}

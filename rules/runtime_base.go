@@ -88,13 +88,8 @@ func runRuntimeBase(p *Pass) error {
 	if len(f.Stages) < 2 {
 		return nil
 	}
-	final := &f.Stages[len(f.Stages)-1]
-	if len(final.Location) == 0 || stageIndex(f, final.BaseName, len(f.Stages)-1) >= 0 {
-		return nil
-	}
-	from := f.InstrAt(final.Location[0].Start.Line)
-	refSpan, ok := fromImageSpan(f, from)
-	if from == nil || !ok {
+	final, refSpan, ok := finalImageStage(f)
+	if !ok {
 		return nil
 	}
 	info := ClassifyBase(final.BaseName)

@@ -3,7 +3,6 @@ package rules_test
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -68,22 +67,8 @@ func TestCorpusRuntimeRules(t *testing.T) {
 		for _, r := range ruleSet {
 			lines = append(lines, fmt.Sprintf("%s: %d rewritten, %d reported", r.Name, rewritten[r.Name], len(reported[r.Name])))
 		}
-		type kv struct {
-			k string
-			n int
-		}
-		var top []kv
-		for k, n := range reasons {
-			top = append(top, kv{k, n})
-		}
-		slices.SortFunc(top, func(a, b kv) int {
-			if a.n != b.n {
-				return b.n - a.n
-			}
-			return strings.Compare(a.k, b.k)
-		})
-		for _, x := range top[:min(8, len(top))] {
-			lines = append(lines, fmt.Sprintf("  %3d %s", x.n, x.k))
+		for _, line := range mostCommon(reasons, 8) {
+			lines = append(lines, "  "+line)
 		}
 		t.Logf("config %+v:\n%s", cfg, strings.Join(lines, "\n"))
 	}
