@@ -39,6 +39,9 @@ type Result struct {
 	Findings []Finding
 	// Applied counts the fixes applied, by rule name.
 	Applied map[string]int
+	// RuntimeBase is the change of the image the final stage runs on, from
+	// the Dockerfile as given to the fixed one; nil when it is the same.
+	RuntimeBase *BaseChange
 }
 
 // Changed reports whether any file changed.
@@ -65,6 +68,7 @@ func Check(f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
 func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
 	overlay := &overlayFS{base: ctx, files: map[string][]byte{}}
 	res := &Result{Files: map[string]*FileChange{}, Applied: map[string]int{}}
+	original := f
 	broken := map[string]Finding{} // rules whose fixes broke the file
 	maxRounds := opts.MaxRounds
 	if maxRounds <= 0 {
@@ -110,6 +114,7 @@ func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
 				findings = append(findings, b)
 			}
 			sortFindings(findings)
+			res.RuntimeBase = RuntimeBaseChange(original, f)
 			res.File, res.Findings = f, findings
 			for path, c := range res.Files {
 				if bytes.Equal(c.Old, c.New) && !c.Created {
@@ -136,7 +141,9 @@ func run(r *Rule, f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
 	if err := r.Run(p); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %w", f.Name, r.Name, err)
 	}
-	return filterSuppressed(f, p.findings), nil
+	found := filterSuppressed(f, p.findings)
+	annotateBaseChanges(f, found)
+	return found, nil
 }
 
 func applicable(fx *Fix, unsafe bool) bool {

@@ -98,8 +98,8 @@ func runLambda(p *Pass) error {
 		return nil
 	}
 	plan.report(p, refSpan, stays,
-		fmt.Sprintf("Lambda function only runs %s, which implements the Runtime API; %s (about %d MB) runs it instead of %s",
-			plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName),
+		fmt.Sprintf("Lambda function only runs %s, which implements the Runtime API; %s runs it instead: runtime base %s",
+			plan.what, plan.image.Ref, &BaseChange{From: SizeOf(final.BaseName), To: SizeOf(plan.image.Ref)}),
 		"Use "+plan.image.Ref+" for the Lambda function", Safe)
 	return nil
 }

@@ -101,4 +101,7 @@ type Fix struct {
 	// Files holds edits to other files, by slash path relative to the context
 	// root. A file that does not exist is created from empty.
 	Files map[string][]rewrite.Edit
+	// RuntimeBase is set (by the driver) when the fix changes the image the
+	// final stage runs on: the image and its size before and after.
+	RuntimeBase *BaseChange
 }

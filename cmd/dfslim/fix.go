@@ -63,8 +63,9 @@ type outcome struct {
 	changes  []change // files whose content changes, Dockerfile first
 	findings []rules.Finding
 	err      error
-	file     *rewrite.File // the parsed Dockerfile that findings refer to (check)
-	dir      string        // its build context directory (check)
+	file     *rewrite.File     // the parsed Dockerfile that findings refer to (check)
+	dir      string            // its build context directory (check)
+	base     *rules.BaseChange // the runtime base before and after fixing (fix)
 }
 
 // change is one file's new content.
@@ -121,6 +122,7 @@ func fixOne(path string, stdin io.Reader, o *options) outcome {
 		return out
 	}
 	out.findings = res.Findings
+	out.base = res.RuntimeBase
 	if !bytes.Equal(res.File.Src, src) {
 		out.changes = append(out.changes, change{path: path, old: src, new: res.File.Src, fixes: total(res.Applied)})
 	}
@@ -235,6 +237,7 @@ printed, 2 an error.`,
 				status = 2
 			}
 			claimed := map[string]string{} // context file -> the Dockerfile whose fix changed it
+			var sizes rules.SizeTotal
 			processAll(paths, func(p string) outcome { return fixOne(p, nil, &o) }, func(out outcome) {
 				if out.err != nil {
 					fmt.Fprintln(stderr, out.err)
@@ -245,7 +248,11 @@ printed, 2 an error.`,
 				out.changes = dropClaimed(stderr, out, claimed)
 				if o.verbose {
 					reportContextSavings(stderr, out, o.context)
+					if out.base != nil {
+						fmt.Fprintf(stderr, "%s: runtime base %s\n", displayPath(out.path), out.base)
+					}
 				}
+				sizes.Add(out.base)
 				switch {
 				case write:
 					for _, c := range out.changes {
@@ -268,6 +275,9 @@ printed, 2 an error.`,
 					}
 				}
 			})
+			if sizes.Files > 0 && !list {
+				fmt.Fprintln(stderr, sizes.String())
+			}
 			if status != 0 {
 				return exitError(status)
 			}

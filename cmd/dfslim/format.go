@@ -258,6 +258,9 @@ type jsonFix struct {
 	Safety    string `json:"safety,omitempty"`
 	Message   string `json:"message,omitempty"`
 	Patch     string `json:"patch,omitempty"`
+	// RuntimeBase is the image the final stage runs on before and after
+	// the fix, with the catalog's sizes.
+	RuntimeBase *rules.BaseChange `json:"runtime_base,omitempty"`
 }
 
 type jsonError struct {
@@ -288,7 +291,7 @@ func (r *jsonReporter) add(out outcome) {
 			Message:  fd.Message,
 		}
 		if fx := fd.Fix; fx != nil {
-			jf.Fix = jsonFix{Available: true, Safety: fx.Safety.String(), Message: fx.Message, Patch: string(fixPatch(out, fx))}
+			jf.Fix = jsonFix{Available: true, Safety: fx.Safety.String(), Message: fx.Message, Patch: string(fixPatch(out, fx)), RuntimeBase: fx.RuntimeBase}
 		}
 		r.report.Findings = append(r.report.Findings, jf)
 	}

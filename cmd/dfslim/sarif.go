@@ -224,6 +224,9 @@ func sarifFixOf(out outcome, fx *rules.Fix) (sarifFix, bool) {
 		Description: sarifMessage{Text: fx.Message},
 		Properties:  map[string]any{"safety": fx.Safety.String()},
 	}
+	if fx.RuntimeBase != nil {
+		f.Properties["runtimeBase"] = fx.RuntimeBase
+	}
 	if len(fx.Edits) > 0 {
 		f.ArtifactChanges = append(f.ArtifactChanges, artifactChange(out.path, out.file.Src, fx.Edits))
 	}
