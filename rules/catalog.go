@@ -376,6 +376,9 @@ func ClassifyBase(ref string) BaseInfo {
 		b.Tag = t.Tag()
 	}
 	domain, path := reference.Domain(n), reference.Path(n)
+	if org, repo, ok := strings.Cut(path, "/"); ok && domain == "docker.io" && slices.Contains(archOrgs, org) {
+		path = "library/" + repo // amd64/node is the amd64 build of the official node image
+	}
 	switch {
 	case domain == "gcr.io" && strings.HasPrefix(path, "distroless/"):
 		classifyDistroless(&b, strings.TrimPrefix(path, "distroless/"))
@@ -432,6 +435,10 @@ func ClassifyBase(ref string) BaseInfo {
 	}
 	return b
 }
+
+// archOrgs are the Docker Hub organisations that hold the single-architecture
+// builds of the official images.
+var archOrgs = []string{"amd64", "arm64v8", "arm32v7", "arm32v6", "arm32v5", "i386", "ppc64le", "s390x", "riscv64", "mips64le"}
 
 // repoMatches reports whether a catalog repo ("library/golang",
 // "public.ecr.aws/lambda/provided") names domain/path. Docker Hub repos also

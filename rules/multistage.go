@@ -1318,6 +1318,9 @@ func (sp *split) render() {
 			fromLine += fl + " "
 		}
 	}
+	if pl := archPlatform(sp.a.baseRef); pl != "" && !hasPlatformFlag(sp.from) {
+		fromLine += "--platform=" + pl + " " // amd64/node is amd64 only
+	}
 	add(nil, fromLine+sp.image.Ref)
 	for _, d := range sp.neededArgs(moved, copied) {
 		if d.in == nil {

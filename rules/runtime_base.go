@@ -90,25 +90,41 @@ func runRuntimeBase(p *Pass) error {
 	}
 	final, refSpan, ok := finalImageStage(f)
 	if !ok {
-		return nil
+		return runStageFinal(p)
 	}
 	info := ClassifyBase(final.BaseName)
 	if strings.Contains(final.BaseName, "$") {
-		if def := expandMetaArgs(f, final.BaseName); def != "" && slices.Contains(swappableFamilies, ClassifyBase(def).Family) {
+		def := expandMetaArgs(f, final.BaseName)
+		switch {
+		case def == "":
+			p.Reportf(refSpan, "final stage image %s is set by a build argument with no default; dfslim cannot tell which image it is", final.BaseName)
+		case slices.Contains(swappableFamilies, ClassifyBase(def).Family):
 			p.Reportf(refSpan, "final stage image %s is set by a build argument (default %s); dfslim cannot replace a templated reference, write a literal distroless or Chainguard image instead", final.BaseName, def)
 		}
 		return nil
 	}
-	if !slices.Contains(swappableFamilies, info.Family) || info.Distro == "windows" {
+	switch {
+	case info.Runtime, info.Family == "scratch", info.Family == "lambda-provided", info.Family == "lambda-language":
+		return nil // already a runtime image, or rule lambda's ground
+	case info.Distro == "windows" || windowsRef(final.BaseName):
+		p.Reportf(refSpan, "final stage stays on %s: it is a Windows image, and distroless and Chainguard images are Linux only", final.BaseName)
+		return nil
+	case !slices.Contains(swappableFamilies, info.Family):
+		p.Reportf(refSpan, "final stage stays on %s: dfslim does not know this image, so it cannot tell what the program needs from it", final.BaseName)
 		return nil
 	}
 	plan := planRuntime(p, final, info)
 	if plan == nil {
+		p.Reportf(refSpan, "final stage stays on %s: the stage sets no CMD or ENTRYPOINT, so the command comes from that image", final.BaseName)
 		return nil
 	}
 	if len(plan.blockers) > 0 {
 		plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		return nil
+	}
+	if pl := archPlatform(final.BaseName); pl != "" && !hasPlatformFlag(f.InstrAt(final.Location[0].Start.Line)) {
+		// amd64/node is amd64 only; the runtime image is multi-architecture.
+		plan.refPrefix = "--platform=" + pl + " "
 	}
 	msg := fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
 		plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName)
@@ -129,18 +145,19 @@ func (plan *runtimePlan) report(p *Pass, refSpan rewrite.Span, stays, msg, fixMs
 		}
 		return
 	}
-	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.image.Ref}}, plan.edits...)
+	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.refPrefix + plan.image.Ref}}, plan.edits...)
 	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
 }
 
 // runtimePlan is what moving a final stage to a runtime image takes.
 type runtimePlan struct {
-	image    *Image
-	safety   Safety   // Unsafe when users become numeric ids they did not have
-	notes    []string // what else the fix does, for the message
-	what     string   // what the stage runs, for the message
-	edits    []rewrite.Edit
-	blockers []Blocker
+	image     *Image
+	refPrefix string   // written before the image reference: a --platform flag
+	safety    Safety   // Unsafe when users become numeric ids they did not have
+	notes     []string // what else the fix does, for the message
+	what      string   // what the stage runs, for the message
+	edits     []rewrite.Edit
+	blockers  []Blocker
 }
 
 // planRuntime works out the runtime image for the final stage and the edits
@@ -178,12 +195,13 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		cmdArgs, _ = ExecArgs(f, cmd)
 	}
 	run := append(slices.Clone(epArgs), cmdArgs...)
-	if len(run) == 0 {
-		return nil
-	}
 	at := cmd
 	if ep != nil {
 		at = ep
+	}
+	if len(run) == 0 {
+		plan.blockers = append(plan.blockers, Blocker{Span: at.Span, Reason: "the command is empty"})
+		return plan
 	}
 	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
 		plan.blockers = append(plan.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})

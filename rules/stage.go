@@ -1,6 +1,10 @@
 package rules
 
 import (
+	// Registers SHA-256 with go-digest: without it, references pinned by
+	// digest ("img:tag@sha256:…") do not parse, and ClassifyBase would call
+	// them unknown images in a binary that links nothing else that imports it.
+	_ "crypto/sha256"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"

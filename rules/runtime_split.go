@@ -1,0 +1,326 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/distribution/reference"
+)
+
+// devStageWords mark a stage name as a development or test target: a
+// container to work in, which needs the tools a runtime image drops.
+var devStageWords = []string{"dev", "devs", "develop", "development", "devcontainer", "debug", "test", "tests", "testing", "ci"}
+
+// isDevStage reports whether a stage name names a development or test target
+// ("dev", "dev-envs", "development", "test").
+func isDevStage(name string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if slices.Contains(devStageWords, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// windowsRef reports whether an image reference names a Windows image.
+func windowsRef(ref string) bool {
+	ref = strings.ToLower(ref)
+	for _, w := range []string{"windows", "nanoserver", "servercore", "ltsc20"} {
+		if strings.Contains(ref, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// archPlatforms are the platforms of the Docker Hub organisations that hold
+// single-architecture builds of the official images, for the architectures
+// distroless and Chainguard images are built for.
+var archPlatforms = map[string]string{"amd64": "linux/amd64", "arm64v8": "linux/arm64", "arm32v7": "linux/arm/v7",
+	"ppc64le": "linux/ppc64le", "s390x": "linux/s390x"}
+
+// archPlatform returns the platform an image of a single-architecture
+// organisation ("amd64/node:20") is for, which its multi-architecture
+// replacement must be pinned to with --platform, or "".
+func archPlatform(ref string) string {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil || reference.Domain(n) != "docker.io" {
+		return ""
+	}
+	org, _, ok := strings.Cut(reference.Path(n), "/")
+	if !ok {
+		return ""
+	}
+	return archPlatforms[org]
+}
+
+// hasPlatformFlag reports whether a FROM sets --platform.
+func hasPlatformFlag(in *rewrite.Instr) bool {
+	for _, fl := range in.Node.Flags {
+		if strings.HasPrefix(fl, "--platform") {
+			return true
+		}
+	}
+	return false
+}
+
+// runStageFinal handles a final stage that builds on an earlier stage
+// (FROM base AS final): the chain of stages from the image to the final one
+// holds the build and the app, so it is split like a single-stage file into
+// itself as the build stage and a new runtime stage. Development targets
+// are left alone, with a finding.
+func runStageFinal(p *Pass) error {
+	f := p.File
+	n := len(f.Stages)
+	final := &f.Stages[n-1]
+	if len(final.Location) == 0 {
+		return nil
+	}
+	from := f.InstrAt(final.Location[0].Start.Line)
+	if from == nil {
+		return nil
+	}
+	chain := stageChain(f, n-1)
+	if len(chain) < 2 {
+		return nil
+	}
+	name := stageLabel(f, n-1)
+	if isDevStage(final.Name) {
+		p.Reportf(from.Span, "final stage %s builds on stage %s and is named as a development or test target; dfslim leaves it, since a runtime image would drop the tools it is there for (build the app's own stage with --target)", name, final.BaseName)
+		return nil
+	}
+	rootRef := f.Stages[chain[0]].BaseName
+	info := classifyStageBase(f, chain[0])
+	stays := fmt.Sprintf("final stage %s builds on stage %s (%s), which keeps everything its build installed", name, final.BaseName, rootRef)
+	switch {
+	case info.Runtime || info.Family == "scratch" || info.Family == "lambda-provided" || info.Family == "lambda-language":
+		return nil
+	case info.Distro == "windows" || windowsRef(rootRef):
+		p.Reportf(from.Span, "%s; it is a Windows image, and distroless and Chainguard images are Linux only", stays)
+		return nil
+	}
+	res := splitStageChain(p, chain)
+	if len(res.blockers) > 0 {
+		seen := map[string]bool{}
+		for _, b := range res.blockers {
+			key := fmt.Sprint(b.Span.Start, b.Reason)
+			if !seen[key] {
+				seen[key] = true
+				p.Reportf(b.Span, "%s; it cannot move to a runtime stage: %s", stays, b.Reason)
+			}
+		}
+		return nil
+	}
+	p.Report(Finding{
+		Span:    from.Span,
+		Message: fmt.Sprintf("%s; run the app in a new %s stage instead", stays, res.image.Ref),
+		Fix: &Fix{
+			Message: fmt.Sprintf("Run the %s in a %s stage copied from %s", res.what, res.image.Ref, res.name),
+			Safety:  Safe,
+			Edits:   res.edits,
+		},
+	})
+	return nil
+}
+
+// chainSplit is the result of splitting a final stage chain.
+type chainSplit struct {
+	image    *Image
+	name     string // the stage the runtime stage copies from
+	what     string // what the runtime stage runs, for the message
+	edits    []rewrite.Edit
+	blockers []Blocker
+}
+
+// segment maps a run of bytes of a synthetic file back to the real one.
+type segment struct{ synth, real, n int }
+
+// splitStageChain runs the single-stage split on a synthetic file that holds
+// the final stage chain as one stage: the bytes before the first FROM, one
+// FROM of the chain's image named like the final stage, and the instructions
+// of each stage of the chain. The split's edits map back to the real file;
+// all of them must fall in the final stage (or append to the file), since
+// the stages it builds on may be the base of other targets too.
+func splitStageChain(p *Pass, chain []int) chainSplit {
+	f := p.File
+	last := chain[len(chain)-1]
+	finalFrom := f.InstrAt(f.Stages[last].Location[0].Start.Line)
+	fail := func(in *rewrite.Instr, format string, args ...any) chainSplit {
+		if in == nil {
+			in = finalFrom
+		}
+		return chainSplit{blockers: []Blocker{{Span: in.Span, Reason: fmt.Sprintf(format, args...)}}}
+	}
+	froms := make([]*rewrite.Instr, len(f.Stages))
+	for i, st := range f.Stages {
+		if len(st.Location) == 0 {
+			return fail(nil, "the stage lines could not be read")
+		}
+		if froms[i] = f.InstrAt(st.Location[0].Start.Line); froms[i] == nil {
+			return fail(nil, "the stage lines could not be read")
+		}
+	}
+	// An ENTRYPOINT set in a stage resets the CMD it inherits.
+	cmdAt, epAt := -1, -1
+	for k, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			switch f.InstrOf(c).Cmd {
+			case "cmd":
+				cmdAt = k
+			case "entrypoint":
+				epAt = k
+			}
+		}
+	}
+	if epAt > cmdAt && cmdAt >= 0 {
+		return fail(nil, "an ENTRYPOINT in stage %s resets the CMD stage %s sets", stageLabel(f, chain[epAt]), stageLabel(f, chain[cmdAt]))
+	}
+	name := f.Stages[last].Name
+	rename := name == ""
+	if rename {
+		name = unusedStageName(f, "app")
+	}
+
+	// The synthetic file.
+	var src []byte
+	var segs []segment
+	add := func(start, end int) {
+		segs = append(segs, segment{synth: len(src), real: start, n: end - start})
+		src = append(src, f.Src[start:end]...)
+	}
+	add(0, f.LineStart(froms[0].CommentLine))
+	root := froms[chain[0]]
+	line := keywordText(f, finalFrom) + " "
+	for _, fl := range root.Node.Flags {
+		line += fl + " "
+	}
+	line += f.Stages[chain[0]].BaseName + " " + keyword(f, "AS") + " " + name + f.Newline
+	fromSynth := len(src)
+	src = append(src, line...)
+	for _, i := range chain {
+		start := f.LineFullEnd(froms[i].EndLine)
+		end := len(f.Src)
+		if i+1 < len(f.Stages) {
+			end = f.LineStart(froms[i+1].CommentLine)
+		}
+		if end < start {
+			return fail(froms[i], "the stage lines could not be read")
+		}
+		add(start, end)
+	}
+	toReal := func(s rewrite.Span) (rewrite.Span, int, bool) {
+		for k, sg := range segs {
+			if s.Start >= sg.synth && s.End <= sg.synth+sg.n {
+				d := sg.real - sg.synth
+				return rewrite.Span{Start: s.Start + d, End: s.End + d}, k, true
+			}
+		}
+		return rewrite.Span{}, -1, false
+	}
+	sf, err := rewrite.Parse(f.Name, src)
+	if err != nil || len(sf.Stages) != 1 {
+		return fail(nil, "the stages could not be read as one")
+	}
+	np := *p
+	np.File = sf
+	np.findings = nil
+	sp := newSplit(&np, &sf.Stages[0])
+	if sp == nil {
+		return fail(nil, "dfslim does not know the image %s, so it cannot tell what the app needs from it", f.Stages[chain[0]].BaseName)
+	}
+	sp.plan()
+	if len(sp.blockers) == 0 {
+		sp.render()
+	}
+	if len(sp.blockers) > 0 {
+		var out chainSplit
+		for _, b := range sp.blockers {
+			span := finalFrom.Span
+			if b.Span.Start >= fromSynth && b.Span.Start < fromSynth+len(line) {
+				span = root.Span
+			} else if r, _, ok := toReal(b.Span); ok {
+				span = r
+			}
+			out.blockers = append(out.blockers, Blocker{Span: span, Reason: b.Reason})
+		}
+		return out
+	}
+
+	// Map the edits back.
+	out := chainSplit{image: sp.image, name: name, what: describeArtifact(sp.art, sp.entryPath)}
+	if rename {
+		end, ok := fromImageSpan(f, finalFrom)
+		if !ok {
+			return fail(nil, "the FROM line could not be read")
+		}
+		out.edits = append(out.edits, rewrite.Edit{Span: rewrite.Span{Start: end.End, End: end.End}, New: " " + keyword(f, "AS") + " " + name})
+	}
+	for _, e := range sp.edits {
+		if e.Start == len(src) && e.End == len(src) {
+			out.edits = append(out.edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: e.New})
+			continue
+		}
+		r, k, ok := toReal(e.Span)
+		if !ok {
+			return fail(nil, "the split would change the stage's FROM line")
+		}
+		if k == 0 {
+			return fail(nil, "the split would change the ARGs before the first FROM")
+		}
+		if k != len(segs)-1 {
+			in := f.InstrAt(lineOfOffset(f, r.Start))
+			return fail(in, "the split would change stage %s, which other targets may build on", stageLabel(f, chain[k-1]))
+		}
+		out.edits = append(out.edits, rewrite.Edit{Span: r, New: e.New})
+	}
+	res, err := rewrite.Apply(f.Src, out.edits)
+	if err != nil {
+		return fail(nil, "internal error: %v", err)
+	}
+	if nf, err := rewrite.Parse(f.Name, res); err != nil || len(nf.Stages) != len(f.Stages)+1 {
+		return fail(nil, "the split Dockerfile would not parse: %v", err)
+	}
+	return out
+}
+
+// stageLabel names stage i by its name, else its number.
+func stageLabel(f *rewrite.File, i int) string {
+	if f.Stages[i].Name != "" {
+		return f.Stages[i].Name
+	}
+	return fmt.Sprint(i)
+}
+
+// lineOfOffset returns the line that holds byte off of f.
+func lineOfOffset(f *rewrite.File, off int) int {
+	line, _ := f.Position(off)
+	return line
+}
+
+// unusedStageName returns base, or base-N, that no stage of f is named and
+// no COPY --from or RUN --mount from= refers to.
+func unusedStageName(f *rewrite.File, base string) string {
+	used := map[string]bool{}
+	for _, st := range f.Stages {
+		used[strings.ToLower(st.Name)] = true
+	}
+	for _, in := range f.Instrs {
+		for _, fl := range in.Node.Flags {
+			if v, ok := strings.CutPrefix(fl, "--from="); ok {
+				used[strings.ToLower(v)] = true
+			}
+		}
+		if in.Cmd == "run" {
+			for _, m := range runMounts(in) {
+				used[strings.ToLower(m["from"])] = true
+			}
+		}
+	}
+	name := base
+	for n := 2; used[name]; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	return name
+}
