@@ -46,7 +46,13 @@ type Image struct {
 	// Provides lists system packages the image already has, by the names
 	// "ca-certificates", "tzdata" and "libssl".
 	Provides []string
-	SizeMB   int // approximate uncompressed size, for estimates only
+	SizeMB   int // approximate uncompressed size, for estimates only; 0 when unknown
+	// PackageManager is "apt" or "apk" for an image that has one (the slim
+	// rung), "" otherwise.
+	PackageManager string
+	// NonrootUser is a non-root user the image defines besides its default
+	// one ("node" in the node images), or "".
+	NonrootUser string
 }
 
 // BaseInfo says what kind of image a FROM reference names.
@@ -102,9 +108,11 @@ type catalogData struct {
 	KindAliases []struct {
 		Flavor, Kind, As string
 	} `json:"kindAliases"`
-	Families      []catalogFamily   `json:"families"`
-	DistroTags    map[string]string `json:"distroTags"`
-	NodeCodenames map[string]string `json:"nodeCodenames"`
+	Families       []catalogFamily   `json:"families"`
+	DistroTags     map[string]string `json:"distroTags"`
+	NodeCodenames  map[string]string `json:"nodeCodenames"`
+	SlimImages     []slimSpec        `json:"slimImages"`
+	DebianReleases map[string]string `json:"debianReleases"`
 
 	// byRef maps the normalized form of every Ref and DebugRef to its image.
 	byRef map[string]refEntry

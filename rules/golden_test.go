@@ -26,6 +26,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of golden cas
 //	rules: a,b      rules to run (default: the directory's rule; "all" for every rule)
 //	base: chainguard
 //	debug: true
+//	fallback: false               (keep to the first rung: no slim image)
 //	unsafe: true
 //	dockerfile: path/Dockerfile   (default: Dockerfile)
 //
@@ -80,6 +81,8 @@ func loadGolden(t *testing.T, path string) *goldenCase {
 			c.opts.Config.Base = value
 		case "debug":
 			c.opts.Config.Debug = value == "true"
+		case "fallback":
+			c.opts.Config.NoFallback = value == "false"
 		case "unsafe":
 			c.opts.Unsafe = value == "true"
 		case "dockerfile":

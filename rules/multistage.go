@@ -116,6 +116,19 @@ func runMultiStage(p *Pass) error {
 	if len(sp.blockers) == 0 {
 		sp.render()
 	}
+	if len(sp.blockers) > 0 && sp.soft == len(sp.blockers) && !p.Config.NoFallback {
+		// Only the first rung's image cannot run the app: try the slim rung.
+		sl := newSplit(p, &f.Stages[0])
+		sl.slim, sl.why = true, sp.blockers[0].Reason
+		sl.plan()
+		if len(sl.blockers) == 0 {
+			sl.render()
+		}
+		for i := range sl.blockers {
+			sl.blockers[i].Reason = sl.why + "; slim rung: " + sl.blockers[i].Reason
+		}
+		sp = sl
+	}
 	if len(sp.blockers) > 0 {
 		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
 			return nil // not an app build: nothing to split, nothing to say
@@ -131,9 +144,13 @@ func runMultiStage(p *Pass) error {
 		}
 		return nil
 	}
+	msg := fmt.Sprintf("single-stage build: split into a build stage and a %s runtime stage", sp.image.Ref)
+	if sp.slim {
+		msg += " (slim rung): " + sp.why
+	}
 	p.Report(Finding{
 		Span:    sp.from.Span,
-		Message: fmt.Sprintf("single-stage build: split into a build stage and a %s runtime stage", sp.image.Ref),
+		Message: msg,
 		Fix: &Fix{
 			Message: fmt.Sprintf("Run the %s in a %s stage", describeArtifact(sp.art, sp.entryPath), sp.image.Ref),
 			Safety:  Safe,
@@ -179,6 +196,14 @@ type split struct {
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
+
+	// The runtime ladder (ladder.go).
+	slim        bool     // planning for the slim rung
+	why         string   // slim: why the first rung was not taken
+	soft        int      // blockers that only the first rung's image causes
+	shellCmd    bool     // slim: the command needs a shell and is kept as written
+	origArgv    []string // the command before locate resolved it
+	runtimePkgs []string // slim: system packages the runtime stage installs
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -245,6 +270,7 @@ func (sp *split) plan() {
 	if !sp.entry() {
 		return
 	}
+	sp.origArgv = slices.Clone(sp.argv)
 	if !sp.locate() {
 		return
 	}
@@ -255,6 +281,9 @@ func (sp *split) plan() {
 	sp.planCopies()
 	sp.planUser()
 	sp.checkCarried()
+	if sp.slim {
+		sp.checkSlim()
+	}
 }
 
 // entry finds the command the image runs.
@@ -276,7 +305,10 @@ func (sp *split) entry() bool {
 	var err error
 	if sp.entrypoint != nil {
 		if sp.epArgs, err = ExecArgs(sp.f, sp.entrypoint); err != nil {
-			sp.block(sp.entrypoint, "%v", err)
+			if sp.slim {
+				return sp.shellEntry()
+			}
+			sp.blockRung(sp.entrypoint, "%v", err)
 			return false
 		}
 		if len(sp.epArgs) == 0 {
@@ -288,7 +320,10 @@ func (sp *split) entry() bool {
 	}
 	if sp.cmd != nil {
 		if sp.cmdArgs, err = ExecArgs(sp.f, sp.cmd); err != nil {
-			sp.block(sp.cmd, "%v", err)
+			if sp.slim {
+				return sp.shellEntry()
+			}
+			sp.blockRung(sp.cmd, "%v", err)
 			return false
 		}
 	}
@@ -448,8 +483,8 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, languageName(sp.language), languageName(sp.language))
 		return false
 	}
-	if a.image.libc == LibcMusl && sp.language == "python" && found != nil {
-		sp.block(found.spanInstr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.baseRef)
+	if a.image.libc == LibcMusl && sp.language == "python" && found != nil && !sp.slim {
+		sp.blockRung(found.spanInstr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.baseRef)
 		return false
 	}
 	if sp.language == "node" {
@@ -470,7 +505,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 			}
 		}
 	}
-	if _, set := a.envVars["PYTHONPATH"]; set && sp.sitePackages != "" {
+	if _, set := a.envVars["PYTHONPATH"]; set && sp.sitePackages != "" && !sp.slim {
 		sp.block(sp.from, "the Dockerfile sets PYTHONPATH, which the runtime stage needs for the copied packages")
 		return false
 	}
@@ -487,9 +522,9 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 		sp.block(art.spanInstr(sp.f), "dependencies are installed in %s but the app runs in %s", art.Path, sp.appDir)
 		return false
 	}
-	if a.image.libc == LibcMusl {
+	if a.image.libc == LibcMusl && !sp.slim {
 		if reason := sp.nativeAddons(); reason != "" {
-			sp.block(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
+			sp.blockRung(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
 			return false
 		}
 	}
@@ -824,9 +859,18 @@ func (sp *split) chooseImage() bool {
 			return false
 		}
 	}
+	if sp.slim {
+		img, err := SlimImage(sp.kind, sp.a.baseRef)
+		if err != nil {
+			sp.block(sp.from, "%v", err)
+			return false
+		}
+		sp.image = img
+		return true
+	}
 	img, err := RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
 	if err != nil {
-		sp.block(sp.from, "%v", err)
+		sp.blockRung(sp.from, "%v", err)
 		return false
 	}
 	sp.image = img
@@ -897,6 +941,10 @@ func (sp *split) checkRuns() {
 			at = in
 		}
 	}
+	if sp.slim {
+		sp.carryPackages(installed, removed)
+		return
+	}
 	if len(runtimePkgs) > 0 {
 		slices.Sort(runtimePkgs)
 		more := ""
@@ -904,7 +952,7 @@ func (sp *split) checkRuns() {
 			more = fmt.Sprintf(" and %d more", len(runtimePkgs)-3)
 			runtimePkgs = runtimePkgs[:3]
 		}
-		sp.block(at, "RUN installs %s%s, which the program may need at run time and the runtime image cannot install", strings.Join(runtimePkgs, ", "), more)
+		sp.blockRung(at, "RUN installs %s%s, which the program may need at run time and the runtime image cannot install", strings.Join(runtimePkgs, ", "), more)
 	}
 }
 
@@ -1210,6 +1258,10 @@ func (sp *split) removedLater(in *rewrite.Instr, dest string) bool {
 
 // planUser decides the runtime USER and the owner of copied app directories.
 func (sp *split) planUser() {
+	if sp.slim {
+		sp.planSlimUser()
+		return
+	}
 	user := ""
 	for _, c := range sp.stage.Commands {
 		if u, ok := c.(*instructions.UserCommand); ok {
@@ -1332,6 +1384,9 @@ func (sp *split) render() {
 	for _, in := range copied {
 		add(in, verbatim(in, false))
 	}
+	if install := sp.installLine(kw); install != "" {
+		add(nil, install)
+	}
 	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
 	for _, c := range sp.copies {
 		flags := "--from=" + sp.name
@@ -1340,16 +1395,27 @@ func (sp *split) render() {
 		}
 		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))
 	}
-	if sp.sitePackages != "" {
+	if sp.sitePackages != "" && !sp.slim {
 		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.sitePackages))
 	}
+	keep := sp.slim && slices.Equal(sp.argv, sp.origArgv) // the command as written
 	for _, in := range moved {
 		if in.Cmd != "cmd" && in.Cmd != "entrypoint" {
 			add(in, verbatim(in, true))
 		}
 	}
-	add(nil, kw("USER")+" "+sp.user)
+	if sp.user != "" {
+		add(nil, kw("USER")+" "+sp.user)
+	}
+	for _, in := range moved {
+		if keep && (in.Cmd == "cmd" || in.Cmd == "entrypoint") {
+			add(in, verbatim(in, true))
+		}
+	}
 	ep, cmd := sp.runtimeCommand()
+	if keep {
+		ep, cmd = nil, nil
+	}
 	comments := func(in *rewrite.Instr) string {
 		if in == nil || in.CommentLine == in.StartLine {
 			return ""
@@ -1409,6 +1475,9 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 		sp.block(sp.from, "the split Dockerfile would not parse: %v", err)
 		return
 	}
+	if sp.slim {
+		return // the slim image has a shell
+	}
 	np := *sp.p
 	np.File = nf
 	base := len(src) - len(edits[len(edits)-1].New)
@@ -1423,7 +1492,7 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 				break
 			}
 		}
-		sp.block(origin, "%s", b.Reason)
+		sp.blockRung(origin, "%s", b.Reason)
 	}
 	_ = removed
 }
@@ -1431,6 +1500,9 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 // runtimeCommand returns the ENTRYPOINT and CMD of the runtime stage (nil: none).
 func (sp *split) runtimeCommand() (ep, cmd []string) {
 	img := sp.image
+	if sp.slim && sp.language != "" {
+		return sp.epArgs, sp.cmdArgs // the interpreter is on PATH
+	}
 	if sp.language == "" {
 		fix := func(args []string) []string {
 			out := slices.Clone(args)

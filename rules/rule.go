@@ -47,6 +47,10 @@ type Rule struct {
 type Config struct {
 	Base  string // runtime image family: "distroless" (default) or "chainguard"
 	Debug bool   // choose image variants that have a shell, for debugging
+	// NoFallback keeps to the first rung of runtime images (distroless or
+	// Chainguard): without it, an app that no such image can run moves to
+	// the fallback rung (see [SlimRung]) when that removes something.
+	NoFallback bool
 }
 
 // Flavor returns the runtime image family, defaulting to distroless.

@@ -28,6 +28,7 @@ type settings struct {
 	ignoreRules []string
 	base        string // "" when unset
 	debug       *bool
+	fallback    *bool
 	unsafe      *bool
 }
 
@@ -225,7 +226,7 @@ func yamlError(file string, err error) error {
 }
 
 // settingKeys are the keys of a settings layer, at the top level and in overrides.
-var settingKeys = []string{"select", "ignore", "base", "debug", "unsafe"}
+var settingKeys = []string{"select", "ignore", "base", "debug", "fallback", "unsafe"}
 
 // configLoader turns YAML nodes into settings, with errors at their lines.
 type configLoader struct{ file string }
@@ -308,6 +309,8 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 		s.base = v.Value
 	case "debug":
 		s.debug, err = l.bool(v, key)
+	case "fallback":
+		s.fallback, err = l.bool(v, key)
 	case "unsafe":
 		s.unsafe, err = l.bool(v, key)
 	}
@@ -371,6 +374,9 @@ func (o *options) flagSettings() settings {
 	if o.flags.Changed("debug") {
 		s.debug = &o.debug
 	}
+	if o.flags.Changed("fallback") {
+		s.fallback = &o.fallback
+	}
 	if o.flags.Changed("unsafe") {
 		s.unsafe = &o.unsafe
 	}
@@ -401,6 +407,9 @@ func resolve(layers []settings) (rs []*rules.Rule, cfg rules.Config, unsafe bool
 		}
 		if l.debug != nil {
 			cfg.Debug = *l.debug
+		}
+		if l.fallback != nil {
+			cfg.NoFallback = !*l.fallback
 		}
 		if l.unsafe != nil {
 			unsafe = *l.unsafe

@@ -21,6 +21,7 @@ type options struct {
 	ignoreRules []string
 	base        string
 	debug       bool
+	fallback    bool
 	unsafe      bool
 	context     string
 	verbose     bool
@@ -35,6 +36,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these rules (comma-separated)")
 	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless or chainguard")
 	f.BoolVar(&o.debug, "debug", false, "use runtime image variants with a shell (:debug, -dev)")
+	f.BoolVar(&o.fallback, "fallback", true, "when no distroless or Chainguard image can run the app, fall back to the official slim image (false: refuse)")
 	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
 	f.StringVar(&o.context, "context", "", "build context directory (default: each Dockerfile's directory)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "report more about each change on stderr")

@@ -1,0 +1,442 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// SlimRung is the Flavor of the images of the fallback rung: the official
+// slim image of the build's own language and version (python:3.12-slim,
+// node:16-slim, eclipse-temurin:8-jre), debian:<release>-slim for a glibc
+// binary, or the build's own Alpine image for a musl build. dfslim falls back
+// to it when no distroless or Chainguard image can run the app, unless
+// [Config.NoFallback] is set.
+const SlimRung = "slim"
+
+// slimSpec is one entry of catalog.json's slimImages: how the fallback-rung
+// image of a runtime kind is named from the builder's reference, and its facts.
+type slimSpec struct {
+	Kind           string         `json:"kind"`
+	Repo           string         `json:"repo"`
+	Tag            string         `json:"tag"`
+	Versions       []string       `json:"versions"`
+	Releases       []string       `json:"releases"`
+	DefaultRelease string         `json:"defaultRelease"`
+	Libc           string         `json:"libc"`
+	User           string         `json:"user"`
+	NonrootUser    string         `json:"nonrootUser"`
+	Workdir        string         `json:"workdir"`
+	Entrypoint     []string       `json:"entrypoint"`
+	PackageManager string         `json:"packageManager"`
+	SizeMB         int            `json:"sizeMB"`
+	SizeByVersion  map[string]int `json:"sizeByVersion"`
+}
+
+// debianCodenames are the Debian releases that official image tags name.
+var debianCodenames = []string{"jessie", "stretch", "buster", "bullseye", "bookworm", "trixie"}
+
+// SlimImage returns the fallback-rung image that runs kind (KindPython,
+// KindNode, KindJava, KindGlibc or KindCC) for a build on the image builder
+// (a FROM reference with build arguments expanded), or an error that says
+// why there is none. A Python or Node.js build keeps its version and Debian
+// release as its tag writes them (python:3.11-buster gives
+// python:3.11-slim-buster) and an Alpine build keeps its image; a Java build
+// gets the Temurin JRE of its major; a glibc binary gets the slim image of
+// the builder's Debian release, or of the newest one when that is unknown
+// (glibc runs binaries built against older versions of itself).
+func SlimImage(kind, builder string) (*Image, error) {
+	c := catalog()
+	var spec *slimSpec
+	for i := range c.SlimImages {
+		if c.SlimImages[i].Kind == kind {
+			spec = &c.SlimImages[i]
+		}
+	}
+	if spec == nil {
+		return nil, fmt.Errorf("dfslim knows no slim image for %s programs", kind)
+	}
+	b := ClassifyBase(builder)
+	n, err := reference.ParseNormalizedNamed(builder)
+	if err != nil || b.Family == Unknown {
+		return nil, fmt.Errorf("dfslim does not know the build image %s, so not its slim variant", builder)
+	}
+	img := &Image{Flavor: SlimRung, Kind: kind, Libc: spec.Libc, User: spec.User, Workdir: spec.Workdir,
+		Entrypoint: slices.Clone(spec.Entrypoint), Shell: true, PackageManager: spec.PackageManager,
+		NonrootUser: spec.NonrootUser, SizeMB: spec.SizeMB, Distro: b.Distro}
+	tokens := strings.Split(strings.ToLower(b.Tag), "-")
+	switch kind {
+	case KindPython, KindNode:
+		if b.Family != kind {
+			return nil, fmt.Errorf("the build image %s is not an official %s image, so its slim variant is unknown", builder, languageName(kind))
+		}
+		img.Language, img.Version = kind, b.Version
+		if b.Libc == LibcMusl {
+			// The same Alpine image: the build stage keeps what it added.
+			img.Ref, img.Libc, img.PackageManager, img.NonrootUser = builder, LibcMusl, "apk", spec.NonrootUser
+			img.SizeMB = 0
+			return img, nil
+		}
+		tag, err := slimLanguageTag(kind, b.Tag)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", builder, err)
+		}
+		img.Ref = sameRegistry(n, spec.Repo) + ":" + tag
+	case KindJava:
+		if b.Family != "java" || b.Version == "" {
+			return nil, fmt.Errorf("the Java version of the build image %s is unknown, so no JRE image can be matched to it", builder)
+		}
+		if !slices.Contains(spec.Versions, b.Version) {
+			return nil, fmt.Errorf("dfslim knows no %s JRE image for Java %s (it knows %s)", spec.Repo, b.Version, strings.Join(spec.Versions, ", "))
+		}
+		img.Language, img.Version = "java", b.Version
+		release := ""
+		for _, t := range tokens {
+			if slices.Contains(spec.Releases, t) {
+				release = t
+			}
+		}
+		if b.Libc == LibcMusl {
+			release, img.Libc, img.PackageManager = "alpine", LibcMusl, "apk"
+		}
+		tag := strings.ReplaceAll(spec.Tag, "{version}", b.Version)
+		tag = strings.ReplaceAll(tag, "{-release}", dashed(release))
+		img.Ref = sameRegistry(n, spec.Repo) + ":" + tag
+		img.Distro = "ubuntu"
+		if release == "alpine" {
+			img.Distro = "alpine"
+		}
+		img.SizeMB = spec.SizeByVersion[b.Version]
+	case KindGlibc, KindCC:
+		if b.Libc != LibcGlibc {
+			return nil, fmt.Errorf("the build image %s is not known to link against glibc", builder)
+		}
+		release := c.DebianReleases[debianGeneration(b.Distro)]
+		if release == "" {
+			release = spec.DefaultRelease
+		}
+		img.Ref = spec.Repo + ":" + strings.ReplaceAll(spec.Tag, "{release}", release)
+		img.Distro = debianGeneration(release)
+	default:
+		return nil, fmt.Errorf("dfslim knows no slim image for %s programs", kind)
+	}
+	return img, nil
+}
+
+// slimLanguageTag returns the tag of the -slim variant of an official python
+// or node image tag: the same version and Debian release, written the way
+// each repository writes its slim tags ("3.11-slim-buster", "14-buster-slim").
+func slimLanguageTag(kind, tag string) (string, error) {
+	var version, release string
+	for i, t := range strings.Split(strings.ToLower(tag), "-") {
+		switch {
+		case t == "" || t == "latest" && i == 0:
+		case i == 0 && (leadingDigits(t) != "" || kind == KindNode && (t == "lts" || t == "current" || catalog().NodeCodenames[t] != "")):
+			version = t
+		case t == "slim":
+		case slices.Contains(debianCodenames, t):
+			release = t
+		default:
+			return "", fmt.Errorf("dfslim does not know the slim variant of tag %s", tag)
+		}
+	}
+	order := []string{version, release, "slim"} // node: 14-buster-slim
+	if kind == KindPython {
+		order = []string{version, "slim", release} // python: 3.11-slim-buster
+	}
+	var parts []string
+	for _, p := range order {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-"), nil
+}
+
+// sameRegistry names repo in the registry and namespace of the official
+// image n: "python" stays on Docker Hub, "public.ecr.aws/docker/library/node"
+// gives "public.ecr.aws/docker/library/<repo>".
+func sameRegistry(n reference.Named, repo string) string {
+	name := n.Name()
+	i := strings.LastIndex(name, "/")
+	out, err := reference.ParseNormalizedNamed(name[:i+1] + repo)
+	if err != nil {
+		return repo
+	}
+	return reference.FamiliarName(out)
+}
+
+func dashed(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "-" + s
+}
+
+// sameImage reports whether two references name the same image and tag.
+func sameImage(a, b string) bool {
+	na, err1 := reference.ParseNormalizedNamed(a)
+	nb, err2 := reference.ParseNormalizedNamed(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return reference.TagNameOnly(na).String() == reference.TagNameOnly(nb).String()
+}
+
+// imageSize writes an image's approximate size for a message.
+func imageSize(img *Image) string {
+	if img.SizeMB <= 0 {
+		return "size unknown"
+	}
+	return fmt.Sprintf("about %d MB", img.SizeMB)
+}
+
+// blockRung records a blocker that only the first rung's image causes (no
+// image for the version, no shell, glibc only, no package manager): the slim
+// rung may still run the app.
+func (sp *split) blockRung(in *rewrite.Instr, format string, args ...any) {
+	sp.block(in, format, args...)
+	if !sp.slim {
+		sp.soft++
+	}
+}
+
+// runtimeShellCommands are the commands a shell-form command may run besides
+// its program, on the slim rung: shell builtins and tools every slim image has.
+var runtimeShellCommands = []string{"echo", "printf", "true", "false", ":", "sleep", "cd", "export", "set", "test", "[", "exit", "env", "umask", "ulimit"}
+
+// shellEntry reads a CMD or ENTRYPOINT that needs a shell, for the slim rung,
+// which keeps it as written: the program is its last simple command, and the
+// commands before it must be the same program or harmless shell commands.
+func (sp *split) shellEntry() bool {
+	in := sp.entrypoint
+	if in == nil {
+		in = sp.cmd
+	} else if sp.cmd != nil {
+		sp.block(sp.cmd, "shell-form CMD after an ENTRYPOINT is passed to it as /bin/sh -c arguments, which dfslim does not follow")
+		return false
+	}
+	kw := strings.ToUpper(in.Cmd)
+	sh := ParseShell(sp.f, in)
+	if sh == nil || len(in.Node.Heredocs) > 0 {
+		sp.block(in, "shell-form %s does not parse as a shell command", kw)
+		return false
+	}
+	var calls [][]string
+	for _, c := range sh.Calls() {
+		args, dyn := c.Args, c.Dynamic
+		if len(args) > 1 && args[0] == "exec" && !dyn[0] {
+			args, dyn = args[1:], dyn[1:]
+		}
+		if dyn[0] || args[0] == "" {
+			sp.block(in, "%s runs a program whose name is not literal", kw)
+			return false
+		}
+		words := slices.Clone(args)
+		for i := range words {
+			if dyn[i] {
+				words[i] = "$" // expanded at run time: not a path dfslim can follow
+			}
+		}
+		calls = append(calls, words)
+	}
+	if len(calls) == 0 {
+		sp.block(in, "%s has no command", kw)
+		return false
+	}
+	argv := calls[len(calls)-1]
+	for _, c := range calls[:len(calls)-1] {
+		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) {
+			sp.block(in, "%s also runs `%s`, which the runtime stage may not have", kw, name)
+			return false
+		}
+	}
+	if i := slices.Index(argv, "-jar"); i >= 0 && i+1 < len(argv) && argv[i+1] == "$" {
+		sp.block(in, "%s names the jar with a pattern or variable, so dfslim cannot tell which file to copy", kw)
+		return false
+	}
+	sp.shellCmd = true
+	sp.argv, sp.epArgs, sp.cmdArgs = argv, nil, argv
+	return true
+}
+
+// devPackageSuffixes mark system packages of headers and static libraries.
+var devPackageSuffixes = []string{"-dev", "-devel", "-headers"}
+
+// harmlessRuntimeDev are development packages whose libraries every slim
+// image has (libc) or that only hold headers.
+var harmlessRuntimeDev = []string{"libc6-dev", "libc-dev", "musl-dev", "linux-libc-dev", "linux-headers", "glibc-devel"}
+
+// isBuildPackage reports whether a system package only serves the build:
+// compilers, build tools, headers.
+func isBuildPackage(pk string) bool {
+	if slices.Contains(buildPackages, pk) || strings.Contains(pk, "compiler") {
+		return true
+	}
+	for _, s := range devPackageSuffixes {
+		if strings.HasSuffix(pk, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// carryPackages plans the system packages the slim runtime stage installs:
+// the ones the build stage installed that are not build tools or headers.
+// A development package other than libc's is refused: the runtime needs the
+// library it brought, whose package name dfslim cannot tell.
+func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[string]bool) {
+	var names []string
+	for pk := range installed {
+		if !removed[pk] && !strings.HasPrefix(pk, "-") {
+			names = append(names, pk)
+		}
+	}
+	slices.Sort(names)
+	for _, pk := range names {
+		in := installed[pk]
+		if isBuildPackage(pk) {
+			if !slices.Contains(buildPackages, pk) && !strings.Contains(pk, "compiler") && !slices.Contains(harmlessRuntimeDev, pk) {
+				sp.block(in, "RUN installs %s: the program may load the library it builds against, and dfslim cannot tell which runtime package provides it (install that package in the runtime stage by hand)", pk)
+				return
+			}
+			continue
+		}
+		sp.runtimePkgs = append(sp.runtimePkgs, pk)
+	}
+	if len(sp.runtimePkgs) == 0 {
+		return
+	}
+	first := installed[sp.runtimePkgs[0]]
+	tool := ""
+	if sh := ParseShell(sp.f, first); sh != nil {
+		for _, c := range sh.Calls() {
+			if slices.Contains(packageManagers, path.Base(c.Name())) {
+				tool = path.Base(c.Name())
+			}
+		}
+	}
+	want := map[string]string{"apt-get": "apt", "apt": "apt", "apk": "apk"}[tool]
+	switch {
+	case want == "" || want != sp.image.PackageManager:
+		sp.block(first, "RUN installs %s with %s, and the slim image %s has %s", strings.Join(sp.runtimePkgs, ", "), tool, sp.image.Ref, sp.image.PackageManager)
+	case sp.kind == KindJava && sp.image.Distro != sp.a.image.distro && sp.image.Distro != "alpine":
+		sp.block(first, "RUN installs %s on %s, and the JRE image %s is another distribution, whose package names may differ", strings.Join(sp.runtimePkgs, ", "), sp.a.baseRef, sp.image.Ref)
+	}
+}
+
+// installLine is the RUN that installs the carried packages in the runtime stage, or "".
+func (sp *split) installLine(kw func(string) string) string {
+	if len(sp.runtimePkgs) == 0 {
+		return ""
+	}
+	pkgs := strings.Join(sp.runtimePkgs, " ")
+	if sp.image.PackageManager == "apk" {
+		return kw("RUN") + " apk add --no-cache " + pkgs
+	}
+	return kw("RUN") + " apt-get update && apt-get install -y --no-install-recommends " + pkgs + " && rm -rf /var/lib/apt/lists/*"
+}
+
+// planSlimUser keeps the user the original ran as: root stays root (slim
+// official images run as root), except that a Node.js app that only listens
+// on unprivileged ports runs as the image's node user, owning its directory.
+// A user the build stage created, which the slim image lacks, becomes
+// 65532:65532 as on the first rung.
+func (sp *split) planSlimUser() {
+	user := ""
+	for _, c := range sp.stage.Commands {
+		if u, ok := c.(*instructions.UserCommand); ok {
+			user = sp.a.expand(u.User)
+		}
+	}
+	name, group, _ := strings.Cut(user, ":")
+	nonroot := sp.image.NonrootUser
+	switch {
+	case user == "":
+		if nonroot != "" && sp.language == "node" && sp.unprivilegedPorts() {
+			sp.user, sp.chown = nonroot, nonroot+":"+nonroot
+		}
+	case name == "root" || name == "0":
+		sp.user = user
+	case name == nonroot && (group == "" || group == nonroot):
+		sp.user, sp.chown = user, nonroot+":"+nonroot
+	case isNumeric(name) && (group == "" || isNumeric(group)):
+		sp.user, sp.chown = user, user
+	default:
+		sp.user, sp.chown = "65532:65532", "65532:65532"
+	}
+	if sp.language != "node" && sp.language != "python" {
+		sp.chown = ""
+	}
+}
+
+// unprivilegedPorts reports whether the stage exposes ports and all of them
+// are 1024 or above, so that a non-root user can listen on them.
+func (sp *split) unprivilegedPorts() bool {
+	n := 0
+	for _, c := range sp.stage.Commands {
+		e, ok := c.(*instructions.ExposeCommand)
+		if !ok {
+			continue
+		}
+		for _, port := range e.Ports {
+			num, _, _ := strings.Cut(port, "/")
+			v, err := strconv.Atoi(num)
+			if err != nil || v < 1024 {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// defaultPath is the PATH of the official slim images.
+var defaultPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+
+// checkSlim checks what is particular to the slim rung: the command kept as
+// written must find its program, and the runtime must lose something.
+func (sp *split) checkSlim() {
+	keep := slices.Equal(sp.argv, sp.origArgv)
+	in := sp.entryInstr()
+	if sp.shellCmd && !keep {
+		sp.block(in, "the command needs a shell, and dfslim would have to rewrite it to run %s", strings.Join(sp.argv, " "))
+		return
+	}
+	if keep && sp.language == "" && sp.entryPath != "" && !strings.Contains(sp.argv[0], "/") {
+		if _, setsPath := sp.a.envVars["PATH"]; !setsPath && !slices.Contains(defaultPath, path.Dir(sp.entryPath)) {
+			sp.block(in, "the command finds %s through the build image's PATH, which %s does not have", sp.argv[0], sp.image.Ref)
+			return
+		}
+	}
+	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() {
+		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies or toolchain)", sp.image.Ref)
+	}
+}
+
+// installsBuildPackages reports whether a RUN of the build stage installs a
+// system package that only serves the build.
+func (sp *split) installsBuildPackages() bool {
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic {
+				continue
+			}
+			name := path.Base(sc.call.Args[0])
+			if !slices.Contains(packageManagers, name) {
+				continue
+			}
+			pkgs, remove := packageArgs(name, sc.call.Args, sc.call.Dynamic)
+			if !remove && slices.ContainsFunc(pkgs, isBuildPackage) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,53 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSlimImage(t *testing.T) {
+	tests := []struct {
+		kind, builder, want, err string
+	}{
+		{KindPython, "python:3.12", "python:3.12-slim", ""},
+		{KindPython, "python:3.12.1-slim", "python:3.12.1-slim", ""},
+		{KindPython, "python:3.11-buster", "python:3.11-slim-buster", ""},
+		{KindPython, "python:3.11.4-slim-buster", "python:3.11.4-slim-buster", ""},
+		{KindPython, "python:3", "python:3-slim", ""},
+		{KindPython, "python", "python:slim", ""},
+		{KindPython, "python:bookworm", "python:slim-bookworm", ""},
+		{KindPython, "public.ecr.aws/docker/library/python:3.12", "public.ecr.aws/docker/library/python:3.12-slim", ""},
+		{KindPython, "python:3.9.2-alpine", "python:3.9.2-alpine", ""},
+		{KindPython, "python:3.12-windowsservercore", "", "does not know the slim variant"},
+		{KindPython, "tiangolo/uwsgi-nginx-flask:python3.6", "", "does not know the build image"},
+		{KindNode, "node:16", "node:16-slim", ""},
+		{KindNode, "node:14-buster", "node:14-buster-slim", ""},
+		{KindNode, "node:16.13.2-stretch-slim", "node:16.13.2-stretch-slim", ""},
+		{KindNode, "node:lts", "node:lts-slim", ""},
+		{KindNode, "node:current-slim", "node:current-slim", ""},
+		{KindNode, "node:14.17.3-alpine3.14", "node:14.17.3-alpine3.14", ""},
+		{KindJava, "java:8-jre", "eclipse-temurin:8-jre", ""},
+		{KindJava, "openjdk:8-jdk", "eclipse-temurin:8-jre", ""},
+		{KindJava, "maven:3.5.3-jdk-8", "eclipse-temurin:8-jre", ""},
+		{KindJava, "eclipse-temurin:17-jdk-jammy", "eclipse-temurin:17-jre-jammy", ""},
+		{KindJava, "eclipse-temurin:17-jdk-alpine", "eclipse-temurin:17-jre-alpine", ""},
+		{KindJava, "public.ecr.aws/docker/library/amazoncorretto:8u322-al2", "public.ecr.aws/docker/library/eclipse-temurin:8-jre", ""},
+		{KindJava, "openjdk:9", "", "knows no eclipse-temurin JRE image for Java 9"},
+		{KindGlibc, "golang:1.22-bookworm", "debian:bookworm-slim", ""},
+		{KindCC, "rust:1.80", "debian:trixie-slim", ""},
+		{KindGlibc, "golang:1.22-alpine", "", "not known to link against glibc"},
+	}
+	for _, tt := range tests {
+		img, err := SlimImage(tt.kind, tt.builder)
+		switch {
+		case tt.err != "":
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("SlimImage(%s, %s) = %v, %v; want error %q", tt.kind, tt.builder, img, err, tt.err)
+			}
+		case err != nil:
+			t.Errorf("SlimImage(%s, %s): %v", tt.kind, tt.builder, err)
+		case img.Ref != tt.want || img.Flavor != SlimRung || !img.Shell:
+			t.Errorf("SlimImage(%s, %s) = %s (%s), want %s", tt.kind, tt.builder, img.Ref, img.Flavor, tt.want)
+		}
+	}
+}
