@@ -415,6 +415,10 @@ func (sp *split) checkSlim() {
 			return
 		}
 	}
+	if sp.language == "python" && sp.sitePackages != "" && strings.Count(sp.version, ".") < 1 {
+		sp.block(sp.from, "Python version %q is not precise enough to tell the site-packages directory to copy (need major.minor)", sp.version)
+		return
+	}
 	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() {
 		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies or toolchain)", sp.image.Ref)
 	}

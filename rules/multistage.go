@@ -933,7 +933,7 @@ func (sp *split) checkRuns() {
 	var runtimePkgs []string
 	var at *rewrite.Instr
 	for pk, in := range installed {
-		if removed[pk] || slices.Contains(buildPackages, pk) || strings.HasPrefix(pk, "-") {
+		if removed[pk] || slices.Contains(buildPackages, pk) || strings.Contains(pk, "compiler") || strings.HasPrefix(pk, "-") {
 			continue
 		}
 		runtimePkgs = append(runtimePkgs, pk)
