@@ -378,7 +378,7 @@ func (pl *ignorePlanner) loadReads(shared bool) {
 		if slices.Contains(scmVersionFiles, base) {
 			pl.gitVer = pl.gitVer || mentionsSCMVersion(p.Context, name)
 		}
-		if shared && name != p.DockerfilePath && isDockerfileName(base) {
+		if shared && name != p.DockerfilePath && IsDockerfileName(base) {
 			if _, own := t.index[name+".dockerignore"]; !own {
 				reads = append(reads, readsOfFile(p.Context, name))
 			}
@@ -431,16 +431,6 @@ func readsOfFile(ctx fs.FS, name string) *dockerfileReads {
 var readsCache struct {
 	sync.Mutex
 	m map[string]*dockerfileReads
-}
-
-// isDockerfileName reports whether a file name is a Dockerfile's.
-func isDockerfileName(base string) bool {
-	lower := strings.ToLower(base)
-	if strings.HasSuffix(lower, ".dockerignore") {
-		return false
-	}
-	return lower == "dockerfile" || lower == "containerfile" || strings.HasSuffix(lower, ".dockerfile") ||
-		strings.HasPrefix(lower, "dockerfile.") || strings.HasPrefix(lower, "containerfile.")
 }
 
 // mentionsSCMVersion reports whether a project file asks git for the version.
@@ -797,9 +787,9 @@ func (pl *ignorePlanner) report(at rewrite.Span, ignorePath string, old []byte) 
 		}
 		paths := pl.secrets[in]
 		slices.Sort(paths)
-		pl.p.Reportf(rewrite.Span{Start: in.Span.Start, End: in.Span.Start},
-			"%s copies %s, which looks like a secret, into the image; pass it with RUN --mount=type=secret instead",
-			strings.ToUpper(in.Cmd), strings.Join(paths, ", "))
+		pl.p.Report(Finding{Span: rewrite.Span{Start: in.Span.Start, End: in.Span.Start}, Severity: Warning,
+			Message: fmt.Sprintf("%s copies %s, which looks like a secret, into the image; pass it with RUN --mount=type=secret instead",
+				strings.ToUpper(in.Cmd), strings.Join(paths, ", "))})
 	}
 	if pl.useful == 0 {
 		return

@@ -225,7 +225,7 @@ func rejected(r *Rule, f *rewrite.File, edits []rewrite.Edit, err error) Finding
 		at = rewrite.Span{Start: edits[0].Start, End: edits[0].Start}
 	}
 	line, col := f.Position(at.Start)
-	return Finding{Rule: r.Name, Span: at, Line: line, Col: col,
+	return Finding{Rule: r.Name, Span: at, Line: line, Col: col, Severity: Warning,
 		Message: fmt.Sprintf("fix not applied: it would leave an invalid Dockerfile (%v)", err)}
 }
 

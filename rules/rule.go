@@ -80,6 +80,7 @@ type Pass struct {
 func (p *Pass) Report(f Finding) {
 	f.Rule = p.Rule.Name
 	f.Line, f.Col = p.File.Position(f.Span.Start)
+	f.Severity = defaultSeverity(f)
 	p.findings = append(p.findings, f)
 }
 
@@ -95,6 +96,9 @@ type Finding struct {
 	Line, Col int          // 1-based position of Span.Start
 	Message   string
 	Fix       *Fix // nil: nothing to apply; Message says why
+	// Severity is set by the rule, or by [Pass.Report]: Warning with a fix,
+	// Info without.
+	Severity Severity
 }
 
 // A Fix is a set of edits applied all together or not at all.

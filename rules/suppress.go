@@ -203,23 +203,27 @@ func runSuppression(p *Pass) error {
 	if !strings.Contains(string(p.File.Src), pragmaPrefix) {
 		return nil
 	}
+	// A directive that silences nothing is a mistake to correct: a warning.
+	warnf := func(s rewrite.Span, format string, args ...any) {
+		p.Report(Finding{Span: s, Message: fmt.Sprintf(format, args...), Severity: Warning})
+	}
 	for _, pr := range parsePragmas(p.File) {
 		switch pr.kind {
 		case "ignore", "ignore-file":
 		default:
-			p.Reportf(pr.span, "unknown directive %q: use dfslim:ignore or dfslim:ignore-file", pragmaPrefix+pr.kind)
+			warnf(pr.span, "unknown directive %q: use dfslim:ignore or dfslim:ignore-file", pragmaPrefix+pr.kind)
 			continue
 		}
 		if len(pr.names) == 0 {
-			p.Reportf(pr.span, "dfslim:%s names no rule: write the rule names after it, comma-separated", pr.kind)
+			warnf(pr.span, "dfslim:%s names no rule: write the rule names after it, comma-separated", pr.kind)
 			continue
 		}
 		if pr.kind == "ignore" && pr.target == nil {
-			p.Reportf(pr.span, "dfslim:ignore is not directly above an instruction, so it silences nothing (use dfslim:ignore-file for the whole file)")
+			warnf(pr.span, "dfslim:ignore is not directly above an instruction, so it silences nothing (use dfslim:ignore-file for the whole file)")
 		}
 		for _, n := range pr.names {
 			if p.known != nil && !p.known(n.name) {
-				p.Reportf(n.span, "unknown rule %q in dfslim:%s (\"dfslim rules\" lists them)", n.name, pr.kind)
+				warnf(n.span, "unknown rule %q in dfslim:%s (\"dfslim rules\" lists them)", n.name, pr.kind)
 			}
 		}
 	}

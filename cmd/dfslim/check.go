@@ -57,6 +57,7 @@ stderr in every format.`,
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			report := newReporter(format, stdout, o.colorFor(stdout), rules.All())
 			paths, errs := expandPaths(args)
+			noteEmptyWalks(stderr, args, paths)
 			status := 0
 			for _, err := range errs {
 				fmt.Fprintln(stderr, err)
@@ -67,7 +68,7 @@ stderr in every format.`,
 				if out.err != nil {
 					fmt.Fprintln(stderr, out.err)
 					status = 2
-				} else if len(out.findings) > 0 {
+				} else if o.failing(out.findings) {
 					status = max(status, 1)
 				}
 				report.add(out)
@@ -75,10 +76,7 @@ stderr in every format.`,
 			if err := report.finish(); err != nil {
 				return err
 			}
-			if status != 0 {
-				return exitError(status)
-			}
-			return nil
+			return o.status(status)
 		},
 	}
 	o.addFlags(cmd)

@@ -461,6 +461,7 @@ type ecosystem struct {
 	configs  configs
 	noConfig bool
 	color    string // --color: auto, always or never
+	exitPolicy
 }
 
 // addConfigFlags adds --config and --no-config, and remembers the flag set

@@ -8,19 +8,12 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/dfslim/dfslim/rules"
 )
 
 // skipDirs are never walked into.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
-
-// isDockerfileName reports whether a walked file is a Dockerfile by its name.
-func isDockerfileName(name string) bool {
-	if strings.HasSuffix(name, ".dockerignore") {
-		return false
-	}
-	return name == "Dockerfile" || name == "Containerfile" ||
-		strings.HasSuffix(name, ".Dockerfile") || strings.HasPrefix(name, "Dockerfile.")
-}
 
 // expandPaths turns the command-line paths into Dockerfile paths: files as
 // given, directories walked. Errors are returned per path, in order, and do
@@ -50,7 +43,7 @@ func expandPaths(args []string) (files []string, errs []error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && isDockerfileName(d.Name()) {
+			if d.Type().IsRegular() && rules.IsDockerfileName(d.Name()) {
 				files = append(files, p)
 			}
 			return nil

@@ -42,6 +42,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "report more about each change on stderr")
 	o.addConfigFlags(f)
 	o.addColorFlag(f)
+	o.addExitFlags(f)
 }
 
 func (o *options) prepare() error {
@@ -53,6 +54,9 @@ func (o *options) prepare() error {
 		return err
 	}
 	if err := o.prepareColor(); err != nil {
+		return err
+	}
+	if err := o.prepareExit(); err != nil {
 		return err
 	}
 	return o.prepareConfig()
@@ -225,14 +229,20 @@ printed, 2 an error.`,
 					return exitError(2)
 				}
 				reportFindings(stderr, out, o.colorFor(stderr))
+				result, status := out.src, 0 // unchanged: echo the input, as gofmt does
 				if len(out.changes) > 0 && out.changes[0].path == "-" {
-					_, err := stdout.Write(out.changes[0].new)
+					result, status = out.changes[0].new, 1
+				}
+				if o.failing(out.findings) {
+					status = 1
+				}
+				if _, err := stdout.Write(result); err != nil {
 					return err
 				}
-				_, err := stdout.Write(out.src) // unchanged: echo the input, as gofmt does
-				return err
+				return o.status(status)
 			}
 			paths, errs := expandPaths(args)
+			noteEmptyWalks(stderr, args, paths)
 			status := 0
 			for _, err := range errs {
 				fmt.Fprintln(stderr, err)
@@ -247,6 +257,9 @@ printed, 2 an error.`,
 					return
 				}
 				reportFindings(stderr, out, o.colorFor(stderr))
+				if o.failing(out.findings) {
+					status = max(status, 1)
+				}
 				out.changes = dropClaimed(stderr, out, claimed)
 				if o.verbose {
 					reportContextSavings(stderr, out, o.context)
@@ -264,10 +277,13 @@ printed, 2 an error.`,
 							continue
 						}
 						fmt.Fprintln(stderr, summary(c))
+						if o.nonZeroOnFix {
+							status = max(status, 1)
+						}
 					}
 				case list:
-					if len(out.changes) > 0 {
-						fmt.Fprintln(stdout, displayPath(out.path))
+					for _, c := range out.changes {
+						fmt.Fprintln(stdout, displayPath(c.path))
 						status = max(status, 1)
 					}
 				default:
@@ -280,13 +296,11 @@ printed, 2 an error.`,
 			if sizes.Files > 0 && !list {
 				fmt.Fprintln(stderr, sizes.String())
 			}
-			if status != 0 {
-				return exitError(status)
-			}
-			return nil
+			return o.status(status)
 		},
 	}
 	o.addFlags(cmd)
+	o.addFixExitFlags(cmd.Flags())
 	cmd.Flags().BoolVarP(&write, "write", "w", false, "write the changes to the files")
 	cmd.Flags().BoolVarP(&list, "list", "l", false, "list the files that would change")
 	return cmd

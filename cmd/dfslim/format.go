@@ -26,19 +26,16 @@ const (
 
 var formats = []string{formatText, formatJSON, formatSARIF, formatGitHub}
 
-// Severities. A finding whose rule proposes a fix is a warning: something to
-// change, and dfslim can change it. A finding without a fix is info: advice,
-// or the reason why a rule left the file alone.
-const (
-	severityWarning = "warning"
-	severityInfo    = "info"
-)
-
-func severity(fd rules.Finding) string {
-	if fd.Fix != nil {
-		return severityWarning
+// severity is a finding's severity; rules.Pass.Report sets it, and a finding
+// made elsewhere without one is a warning with a fix and info without.
+func severity(fd rules.Finding) rules.Severity {
+	if fd.Severity != rules.SeverityUnset {
+		return fd.Severity
 	}
-	return severityInfo
+	if fd.Fix != nil {
+		return rules.Warning
+	}
+	return rules.Info
 }
 
 // reporter writes the outcomes of "dfslim check" in one format. add is called
@@ -95,8 +92,11 @@ func findingLine(path string, fd rules.Finding, color bool) string {
 		return formatFinding(path, fd)
 	}
 	rc := ansiCyan
-	if severity(fd) == severityWarning {
+	switch severity(fd) {
+	case rules.Warning:
 		rc = ansiYellow
+	case rules.Error:
+		rc = ansiRed
 	}
 	return fmt.Sprintf("%s%s:%d:%d:%s %s%s%s: %s", ansiBold, displayPath(path), fd.Line, fd.Col, ansiReset, rc, fd.Rule, ansiReset, fd.Message)
 }
@@ -191,9 +191,12 @@ func (r *githubReporter) add(out outcome) {
 		return
 	}
 	for _, fd := range out.findings {
-		command := "warning"
-		if severity(fd) == severityInfo {
-			command = "notice"
+		command := "notice"
+		switch severity(fd) {
+		case rules.Warning:
+			command = "warning"
+		case rules.Error:
+			command = "error"
 		}
 		endLine, endCol := endOf(out, fd)
 		fmt.Fprintf(r.w, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
@@ -286,7 +289,7 @@ func (r *jsonReporter) add(out outcome) {
 		endLine, endCol := endOf(out, fd)
 		jf := jsonFinding{
 			Rule:     fd.Rule,
-			Severity: severity(fd),
+			Severity: severity(fd).String(),
 			Location: jsonLocation{File: displayPath(out.path), Line: fd.Line, Column: fd.Col, EndLine: endLine, EndColumn: endCol},
 			Message:  fd.Message,
 		}

@@ -126,8 +126,11 @@ type sarifContent struct {
 }
 
 // sarifLevel maps a severity to a SARIF result level.
-func sarifLevel(severity string) string {
-	if severity == severityWarning {
+func sarifLevel(s rules.Severity) string {
+	switch s {
+	case rules.Error:
+		return "error"
+	case rules.Warning:
 		return "warning"
 	}
 	return "note"
