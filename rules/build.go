@@ -51,7 +51,14 @@ type Artifact struct {
 	// by default, when the build context shows pure Go code: the edit that
 	// builds it with CGO_ENABLED=0, so that it runs on a static image.
 	StaticFix *rewrite.Edit
-	Span      rewrite.Span // the producing instruction
+	// Requires lists, for a python-app, the distributions the install is
+	// known to install: its operands and the lines of the requirement files,
+	// pyproject.toml or Pipfile it reads from the build context.
+	Requires []requirement
+	// Venv is, for a python-app installed into a virtual environment, the
+	// environment's directory (absolute); "" otherwise.
+	Venv string
+	Span rewrite.Span // the producing instruction
 }
 
 // AnalyzeBuild reads a build stage and returns what it produces, in order,
@@ -88,7 +95,8 @@ type contextCopy struct {
 	sources []string // as written, expanded; relative to the context root
 	dest    string   // absolute; ends with "/" when it names a directory
 	chown   string
-	remote  bool // ADD of a URL or git repository
+	remote  bool   // ADD of a URL or git repository
+	image   string // COPY --from=IMAGE: files of another image, not of the context
 }
 
 // runStep is one RUN instruction and what its commands do.
@@ -160,8 +168,9 @@ func analyzeStage(p *Pass, stage *instructions.Stage) *stageAnalysis {
 		case *instructions.WorkdirCommand:
 			a.workdir = a.resolve(a.expand(c.Path))
 		case *instructions.CopyCommand:
-			if c.From == "" {
-				a.addCopy(in, c.SourcePaths, c.DestPath, c.Chown, false)
+			a.addCopy(in, c.SourcePaths, c.DestPath, c.Chown, false)
+			if c.From != "" {
+				a.copies[len(a.copies)-1].image = a.expand(c.From)
 			}
 		case *instructions.AddCommand:
 			remote := false
@@ -262,7 +271,7 @@ func (a *stageAnalysis) contextFile(abs string) (string, bool) {
 func (a *stageAnalysis) contextSource(abs string) (string, *contextCopy) {
 	for i := len(a.copies) - 1; i >= 0; i-- {
 		cp := &a.copies[i]
-		if cp.remote || cp.dest == "" {
+		if cp.remote || cp.image != "" || cp.dest == "" {
 			continue
 		}
 		for _, src := range cp.sources {

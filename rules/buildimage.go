@@ -1,8 +1,11 @@
 package rules
 
 import (
+	_ "crypto/sha256" // digest.Algorithm.Available: references pinned by digest parse only with it linked in
+	_ "crypto/sha512"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -19,7 +22,15 @@ type builderImage struct {
 	env      map[string]string // ENV set by the image that tools read
 	distro   string            // "debian12", "alpine", … or ""
 	family   string            // ClassifyBase's Family
+	official bool              // a Docker official image, or a mirror of one
+	// pythonSite is the interpreter's own site-packages directory, where
+	// pip installs without a venv, --target or --user ("" when unknown).
+	pythonSite string
 }
+
+// officialMirrors are registries' paths that mirror Docker official images:
+// public.ecr.aws/docker/library/python is python.
+var officialMirrors = []string{"docker/library/"}
 
 // splitImageRef splits an image reference into its repository path (without
 // registry) and tag. Digests are dropped.
@@ -36,7 +47,13 @@ func splitImageRef(ref string) (repoPath, tag string) {
 	if len(parts) > 1 && parts[0] == "library" {
 		parts = parts[1:]
 	}
-	return strings.Join(parts, "/"), tag
+	repo := strings.Join(parts, "/")
+	for _, m := range officialMirrors {
+		if r, ok := strings.CutPrefix(repo, m); ok && !strings.Contains(r, "/") {
+			repo = r
+		}
+	}
+	return repo, tag
 }
 
 // classifyBuilder returns what is known about a build image reference: the
@@ -49,8 +66,12 @@ func classifyBuilder(ref string) builderImage {
 	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{},
 		libc: b.Libc, language: b.Language, version: b.Version, distro: b.Distro, family: b.Family}
 	official := !strings.Contains(repoPath, "/")
+	im.official = official
 	if official && b.Family != Unknown {
 		im.workdir = "/"
+	}
+	if repoPath == "astral-sh/uv" {
+		classifyUV(&im, tag)
 	}
 	switch b.Family {
 	case "golang":
@@ -69,6 +90,9 @@ func classifyBuilder(ref string) builderImage {
 		if im.repo != "python" {
 			im.version = ""
 		}
+		if official && im.version != "" {
+			im.pythonSite = "/usr/local/lib/python" + im.version + "/site-packages"
+		}
 	}
 	if b.Family == "java" && im.repo == "eclipse-temurin" {
 		im.workdir = "/"
@@ -77,6 +101,27 @@ func classifyBuilder(ref string) builderImage {
 		im.workdir = "/"
 	}
 	return im
+}
+
+// uvTag matches the tags of astral-sh/uv's images that are built on an
+// official python image: "python3.12-bookworm-slim", "0.9.2-python3.13-alpine".
+var uvTag = regexp.MustCompile(`^(?:[0-9][0-9.]*-)?python(3\.[0-9]+)-(bookworm|trixie|alpine)(?:[0-9.]*)(-slim)?$`)
+
+// classifyUV fills in what ghcr.io/astral-sh/uv:pythonX.Y-… is: the official
+// python:X.Y-… image (interpreter in /usr/local, working directory /) with
+// uv and uvx in /usr/local/bin. Its other tags (latest, debian, alpine) have
+// no Python from the official image and stay unknown.
+func classifyUV(im *builderImage, tag string) {
+	m := uvTag.FindStringSubmatch(tag)
+	if m == nil {
+		return
+	}
+	im.language, im.version, im.workdir, im.official = "python", m[1], "/", true
+	im.family, im.libc, im.distro = "python", LibcGlibc, debianGeneration(m[2])
+	if m[2] == "alpine" {
+		im.libc, im.distro = LibcMusl, "alpine"
+	}
+	im.pythonSite = "/usr/local/lib/python" + m[1] + "/site-packages"
 }
 
 // readContext reads a file of the build context by slash path. It returns

@@ -494,6 +494,7 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 		return // only upgrades pip itself
 	}
 	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art.Requires = a.pipRequires(step, sc, pa)
 	switch {
 	case pa.has("e", "editable"):
 		a.block(step.in, "an editable pip install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
@@ -508,19 +509,72 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 		a.block(step.in, "`pip install --prefix/--root` layouts are not supported")
 		return
 	default:
-		art.Path = a.siteDir(sc, args[0])
+		art.Path, art.Venv = a.siteDir(sc, args[0])
 	}
 	a.add(art)
 }
 
+// pipRequires returns what a pip install is known to install: its named
+// operands, the requirement files it reads (-r) and the pyproject.toml of a
+// project directory it installs.
+func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) []requirement {
+	var out []requirement
+	read := func(name string) ([]byte, bool) { return readContext(a.p, name) }
+	for _, r := range append(pa.flags["r"], pa.flags["requirement"]...) {
+		if ctx, ok := a.stageFileContext(step, resolveIn(sc.dir, r)); ok {
+			out = append(out, readRequirements(read, ctx, 0)...)
+		}
+	}
+	for _, op := range pa.operands[1:] {
+		if req, ok := parseRequirement(op); ok {
+			out = append(out, req)
+			continue
+		}
+		if op == "" || strings.Contains(op, "://") || strings.HasSuffix(op, ".whl") || strings.HasSuffix(op, ".tar.gz") {
+			continue
+		}
+		dir := strings.TrimSuffix(resolveIn(sc.dir, op), "/")
+		if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
+			data, _ := readContext(a.p, ctx)
+			out = append(out, pyprojectDependencies(data)...)
+		}
+	}
+	return out
+}
+
+// stageFileContext returns the build-context path of the file a RUN sees at
+// abs: through a bind mount of the context on the RUN, or a COPY before it.
+func (a *stageAnalysis) stageFileContext(step *runStep, abs string) (string, bool) {
+	if abs == "" {
+		return "", false
+	}
+	for _, m := range runMounts(step.in) {
+		if m["type"] != "bind" || m["from"] != "" {
+			continue
+		}
+		t := resolveIn(step.workdir, a.expand(m["target"]))
+		if t == "" {
+			continue
+		}
+		src := cleanSrc(a.expand(m["source"]))
+		if abs == t {
+			return src, a.exists(src)
+		}
+		if rel, ok := strings.CutPrefix(abs, strings.TrimSuffix(t, "/")+"/"); ok {
+			return path.Join(src, rel), a.exists(path.Join(src, rel))
+		}
+	}
+	return a.contextFile(abs)
+}
+
 // siteDir returns the site-packages directory that the pip run as pipPath
-// installs into, or "" when it cannot be told.
-func (a *stageAnalysis) siteDir(sc *shellCmd, pipPath string) string {
+// installs into, or "" when it cannot be told, and the virtual environment
+// that holds it ("" for the interpreter's own).
+func (a *stageAnalysis) siteDir(sc *shellCmd, pipPath string) (site, venv string) {
 	ver := a.image.version
 	if ver == "" {
-		return ""
+		return "", ""
 	}
-	venv := ""
 	if strings.Contains(pipPath, "/bin/") {
 		venv = strings.TrimSuffix(pipPath[:strings.LastIndex(pipPath, "/bin/")], "/")
 	} else if v, ok := a.lookupVar(sc, "VIRTUAL_ENV"); ok && v != "" {
@@ -535,12 +589,13 @@ func (a *stageAnalysis) siteDir(sc *shellCmd, pipPath string) string {
 	case venv == "/usr/local" || venv == "/usr":
 		venv = ""
 	case venv != "":
-		return resolveIn(sc.dir, venv) + "/lib/python" + ver + "/site-packages"
+		venv = strings.TrimSuffix(resolveIn(sc.dir, venv), "/")
+		if venv == "" {
+			return "", ""
+		}
+		return venv + "/lib/python" + ver + "/site-packages", venv
 	}
-	if a.image.repo == "python" && !strings.Contains(a.baseRef, "/") {
-		return "/usr/local/lib/python" + ver + "/site-packages"
-	}
-	return ""
+	return a.image.pythonSite, ""
 }
 
 func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {

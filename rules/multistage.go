@@ -152,7 +152,7 @@ func runMultiStage(p *Pass) error {
 		Span:    sp.from.Span,
 		Message: msg,
 		Fix: &Fix{
-			Message: fmt.Sprintf("Run the %s in a %s stage", describeArtifact(sp.art, sp.entryPath), sp.image.Ref),
+			Message: fmt.Sprintf("Run the %s in a %s stage", describeArtifact(sp.art, sp.entryPath), sp.image.Ref) + sp.noteText(),
 			Safety:  Safe,
 			Edits:   sp.edits,
 		},
@@ -189,9 +189,11 @@ type split struct {
 	art             *Artifact
 	kind, version   string
 	image           *Image
-	appDir          string // node/python: the directory copied whole
-	sitePackages    string // python: the dependencies directory
-	prune           string // node: the command that drops devDependencies
+	appDir          string   // node/python: the directory copied whole
+	sitePackages    string   // python: the dependencies directory
+	viaModule       string   // python: the module that runs a console script's command
+	notes           []string // what the rewrite changes besides the split, for the fix message
+	prune           string   // node: the command that drops devDependencies
 	copies          []string
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
@@ -304,7 +306,7 @@ func (sp *split) entry() bool {
 	}
 	var err error
 	if sp.entrypoint != nil {
-		if sp.epArgs, err = ExecArgs(sp.f, sp.entrypoint); err != nil {
+		if sp.epArgs, err = sp.execArgs(sp.entrypoint); err != nil {
 			if sp.slim {
 				return sp.shellEntry()
 			}
@@ -319,7 +321,7 @@ func (sp *split) entry() bool {
 		}
 	}
 	if sp.cmd != nil {
-		if sp.cmdArgs, err = ExecArgs(sp.f, sp.cmd); err != nil {
+		if sp.cmdArgs, err = sp.execArgs(sp.cmd); err != nil {
 			if sp.slim {
 				return sp.shellEntry()
 			}
@@ -358,6 +360,11 @@ func (sp *split) locate() bool {
 		}
 		sp.language = "node"
 	case pythonRe.MatchString(prog):
+		sp.language = "python"
+	case sp.a.image.language == "python" && consoleScripts[prog].module != "":
+		if !sp.consoleScript(in) {
+			return false
+		}
 		sp.language = "python"
 	case prog == "java":
 		sp.language = "java"
@@ -647,6 +654,9 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 func (sp *split) copiedFile(abs string) (contextCopy, bool) {
 	for i := len(sp.a.copies) - 1; i >= 0; i-- {
 		cp := sp.a.copies[i]
+		if cp.image != "" {
+			continue
+		}
 		if cp.dest == abs || (strings.HasSuffix(cp.dest, "/") && path.Dir(abs)+"/" == cp.dest) {
 			for _, s := range cp.sources {
 				base := path.Base(cleanSrc(s))
@@ -1159,6 +1169,18 @@ func (sp *split) planCopies() {
 			dest = "/"
 		}
 		if slices.ContainsFunc(sp.copies, func(k string) bool { return within(dest, k) }) {
+			continue
+		}
+		if cp.image != "" {
+			// Files of another image (a Lambda extension, a tool): the
+			// runtime takes them from the build stage, as later RUNs left them.
+			switch {
+			case slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return within(dest, d) }):
+			case dest == "/":
+				sp.block(cp.in, "COPY --from=%s copies into /, so its files cannot be told apart from the system's", cp.image)
+			case !slices.Contains(sp.copies, dest):
+				sp.copies = append(sp.copies, dest)
+			}
 			continue
 		}
 		for _, d := range buildOnlyDirs {

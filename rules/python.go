@@ -1,0 +1,469 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// This file holds what the build analysis knows about Python packaging:
+// the requirement files a pip install reads, the console scripts that pip
+// writes for well-known packages, and the modules that run them.
+
+// A consoleScript is a command that pip writes into bin/ when it installs a
+// distribution, and the module that `python -m` runs instead: the module's
+// __main__ calls the same function as the script.
+type consoleScript struct {
+	module string
+	dist   string // the distribution that declares the script
+	// minVersion is the first version of dist whose module has a
+	// __main__, or "" when every version with the script has one.
+	minVersion string
+}
+
+// consoleScripts maps a command name to what runs it without its script.
+var consoleScripts = map[string]consoleScript{
+	"gunicorn":   {module: "gunicorn", dist: "gunicorn", minVersion: "20.1.0"},
+	"uvicorn":    {module: "uvicorn", dist: "uvicorn"},
+	"flask":      {module: "flask", dist: "flask"},
+	"celery":     {module: "celery", dist: "celery"},
+	"streamlit":  {module: "streamlit", dist: "streamlit"},
+	"fastapi":    {module: "fastapi", dist: "fastapi", minVersion: "0.111.0"},
+	"hypercorn":  {module: "hypercorn", dist: "hypercorn"},
+	"jupyterhub": {module: "jupyterhub", dist: "jupyterhub"},
+	"pytest":     {module: "pytest", dist: "pytest"},
+}
+
+// extrasProvide lists the distributions that a requirement with extras
+// installs besides itself, for the extras that pull in a server.
+var extrasProvide = map[string][]string{
+	"fastapi[standard]": {"fastapi-cli", "uvicorn"},
+	"fastapi[all]":      {"uvicorn"},
+}
+
+// A requirement is one line of a requirements file or one pip operand.
+type requirement struct {
+	name   string   // normalized (PEP 503): lower case, runs of -_. as -
+	extras []string // normalized
+	spec   string   // version specifiers, "" for none: ">=1.0,<2"
+}
+
+var (
+	reqName      = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$`)
+	pep503Runs   = regexp.MustCompile(`[-_.]+`)
+	reqSpecParts = regexp.MustCompile(`(===|==|~=|>=|<=|!=|>|<)\s*([0-9][0-9A-Za-z.*+!-]*)`)
+)
+
+func normalizeDist(name string) string {
+	return pep503Runs.ReplaceAllString(strings.ToLower(name), "-")
+}
+
+// parseRequirement reads a requirement specifier ("Flask[async]>=2 ; python_version>'3'").
+// It returns false for what is not a named requirement (a path, a URL, an option).
+func parseRequirement(s string) (requirement, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.Contains(s, "://") && !strings.Contains(s, "@") {
+		return requirement{}, false
+	}
+	if i := strings.Index(s, ";"); i >= 0 {
+		s = s[:i]
+	}
+	m := reqName.FindStringSubmatch(s)
+	if m == nil {
+		return requirement{}, false
+	}
+	r := requirement{name: normalizeDist(m[1])}
+	if m[2] != "" {
+		for _, e := range strings.Split(strings.Trim(m[2], "[]"), ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				r.extras = append(r.extras, normalizeDist(e))
+			}
+		}
+	}
+	rest := strings.TrimSpace(m[3])
+	switch {
+	case strings.HasPrefix(rest, "@"):
+		rest = "" // a direct reference: any version
+	case rest != "" && !strings.ContainsAny(rest[:1], "=<>!~("):
+		return requirement{}, false // a file name such as "app.whl"
+	}
+	r.spec = strings.Trim(rest, "() ")
+	return r, true
+}
+
+// provides reports whether installing r installs the distribution dist.
+func (r requirement) provides(dist string) bool {
+	if r.name == dist {
+		return true
+	}
+	for _, e := range r.extras {
+		for _, d := range extrasProvide[r.name+"["+e+"]"] {
+			if d == dist {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// atLeast reports whether every version r allows is at least min, as far as
+// its specifiers show: no specifier (the newest release) or a lower bound
+// (==, ===, >=, ~=) at or above min.
+func (r requirement) atLeast(min string) bool {
+	if min == "" || r.spec == "" {
+		return true
+	}
+	for _, m := range reqSpecParts.FindAllStringSubmatch(r.spec, -1) {
+		switch m[1] {
+		case "==", "===", ">=", "~=", ">":
+			if compareVersions(strings.TrimSuffix(m[2], ".*"), min) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// compareVersions compares the leading numeric release parts of two versions.
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(pa), len(pb)); i++ {
+		x, y := 0, 0
+		if i < len(pa) {
+			x, _ = strconv.Atoi(leadingDigits(pa[i]))
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(leadingDigits(pb[i]))
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// readRequirements reads the requirements file at the context path name and
+// the files it includes with -r. Options, paths and URLs are skipped.
+func readRequirements(read func(string) ([]byte, bool), name string, depth int) []requirement {
+	data, ok := read(name)
+	if !ok || depth > 5 {
+		return nil
+	}
+	var out []requirement
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	var line strings.Builder
+	for sc.Scan() {
+		text := sc.Text()
+		if strings.HasSuffix(text, `\`) {
+			line.WriteString(strings.TrimSuffix(text, `\`))
+			continue
+		}
+		line.WriteString(text)
+		l := line.String()
+		line.Reset()
+		if i := strings.Index(l, "#"); i >= 0 && (i == 0 || l[i-1] == ' ' || l[i-1] == '\t') {
+			l = l[:i]
+		}
+		l = strings.TrimSpace(l)
+		for _, opt := range []string{"-r", "--requirement"} {
+			if rest, ok := strings.CutPrefix(l, opt); ok && (rest == "" || rest[0] == ' ' || rest[0] == '=' || rest[0] == '\t') {
+				inc := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "="))
+				if inc != "" && !strings.Contains(inc, "$") {
+					out = append(out, readRequirements(read, path.Join(path.Dir(name), inc), depth+1)...)
+				}
+				l = ""
+			}
+		}
+		if r, ok := parseRequirement(l); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// pyprojectDependencies returns the [project] dependencies of a pyproject.toml,
+// read line by line: the array of quoted strings after "dependencies =".
+func pyprojectDependencies(data []byte) []requirement {
+	var out []requirement
+	section, inDeps := "", false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(l, "[") && !inDeps {
+			section = strings.Trim(l, "[] ")
+			continue
+		}
+		if section != "project" && section != "tool.poetry.dependencies" {
+			continue
+		}
+		if section == "tool.poetry.dependencies" {
+			if k, _, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {
+				if r, ok := parseRequirement(strings.Trim(strings.TrimSpace(k), `"'`)); ok && r.name != "python" {
+					out = append(out, r)
+				}
+			}
+			continue
+		}
+		if !inDeps {
+			k, v, ok := strings.Cut(l, "=")
+			if !ok || strings.TrimSpace(k) != "dependencies" {
+				continue
+			}
+			inDeps, l = true, strings.TrimSpace(v)
+		}
+		for _, q := range quotedStrings(l) {
+			if r, ok := parseRequirement(q); ok {
+				out = append(out, r)
+			}
+		}
+		if strings.Contains(l, "]") {
+			inDeps = false
+		}
+	}
+	return out
+}
+
+// quotedStrings returns the "…" and '…' strings of a TOML line.
+func quotedStrings(l string) []string {
+	var out []string
+	for {
+		i := strings.IndexAny(l, `"'`)
+		if i < 0 {
+			return out
+		}
+		q := l[i]
+		j := strings.IndexByte(l[i+1:], q)
+		if j < 0 {
+			return out
+		}
+		out = append(out, l[i+1:i+1+j])
+		l = l[i+1+j+1:]
+	}
+}
+
+// pipfilePackages returns the names under [packages] of a Pipfile.
+func pipfilePackages(data []byte) []requirement {
+	var out []requirement
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(l, "[") {
+			section = strings.Trim(l, "[] ")
+			continue
+		}
+		if section != "packages" {
+			continue
+		}
+		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {
+			spec := strings.Trim(strings.TrimSpace(v), `"'`)
+			if spec == "*" || strings.HasPrefix(spec, "{") {
+				spec = ""
+			}
+			if r, ok := parseRequirement(strings.Trim(strings.TrimSpace(k), `"'`) + spec); ok {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// consoleScript replaces a command that runs a console script of a
+// well-known distribution (gunicorn, uvicorn, flask, …) by the interpreter
+// running the script's module: the runtime copies site-packages, not the
+// script, whose #! line names the build image's interpreter. The build must
+// show that it installs the distribution, in a version whose module runs.
+func (sp *split) consoleScript(in *rewrite.Instr) bool {
+	prog := sp.argv[0]
+	name := path.Base(prog)
+	cs := consoleScripts[name]
+	var installs []*Artifact
+	for i := range sp.a.artifacts {
+		if art := &sp.a.artifacts[i]; art.Kind == KindPythonApp {
+			installs = append(installs, art)
+		}
+	}
+	if strings.Contains(prog, "/") {
+		dir := path.Dir(resolveIn(sp.a.workdir, prog))
+		if !slices.ContainsFunc(installs, func(art *Artifact) bool {
+			return dir == "/usr/local/bin" && art.Venv == "" || art.Venv != "" && dir == art.Venv+"/bin"
+		}) {
+			sp.block(in, "the command runs %s, which no pip install of this Dockerfile writes", prog)
+			return false
+		}
+	}
+	candidates := []string{resolveIn(sp.a.workdir, prog)}
+	if !strings.Contains(prog, "/") {
+		candidates = nil
+		for _, d := range strings.Split(sp.a.vars["PATH"], ":") {
+			if path.IsAbs(d) {
+				candidates = append(candidates, path.Join(d, prog))
+			}
+		}
+	}
+	for _, c := range candidates {
+		if _, copied := sp.copiedFile(c); copied {
+			sp.block(in, "%s is copied in by this Dockerfile, not written by pip", c)
+			return false
+		}
+	}
+	var req *requirement
+	for _, art := range installs {
+		for i := range art.Requires {
+			if art.Requires[i].provides(cs.dist) {
+				req = &art.Requires[i]
+			}
+		}
+	}
+	if req == nil {
+		if len(installs) == 0 {
+			sp.block(in, "`%s` is a console script of %s, but no pip install of this Dockerfile installs it (it may come from the base image)", name, cs.dist)
+		} else {
+			sp.block(in, "`%s` is a console script of %s, and the requirements this Dockerfile installs do not name %s; list it, or run it as `python -m %s`", name, cs.dist, cs.dist, cs.module)
+		}
+		return false
+	}
+	if req.name == cs.dist && !req.atLeast(cs.minVersion) {
+		sp.block(in, "%s%s may be older than %s, the first whose module runs with `python -m %s`", cs.dist, req.spec, cs.minVersion, cs.module)
+		return false
+	}
+	py := "python"
+	if sp.epArgs != nil {
+		sp.epArgs = append([]string{py, "-m", cs.module}, sp.epArgs[1:]...)
+	} else {
+		sp.cmdArgs = append([]string{py, "-m", cs.module}, sp.cmdArgs[1:]...)
+	}
+	sp.argv = append(slices.Clone(sp.epArgs), sp.cmdArgs...)
+	sp.viaModule = cs.module
+	return true
+}
+
+// execArgs is [ExecArgs], except that a shell-form gunicorn command whose
+// only expansion is a bind to $PORT loses that bind (see gunicornPortArgs).
+func (sp *split) execArgs(in *rewrite.Instr) ([]string, error) {
+	args, err := ExecArgs(sp.f, in)
+	if err == nil || sp.a.image.language != "python" {
+		return args, err
+	}
+	alt, why := sp.gunicornPortArgs(in)
+	if alt != nil {
+		sp.notes = append(sp.notes, "gunicorn binds 0.0.0.0:$PORT itself, so the command drops --bind and needs no shell")
+		return alt, nil
+	}
+	if why != "" {
+		return nil, fmt.Errorf("%v (%s)", err, why)
+	}
+	return nil, err
+}
+
+// portBinds are the values of gunicorn's --bind that listen on every IPv4
+// address at the port $PORT names.
+var portBinds = []string{":$PORT", ":${PORT}", "0.0.0.0:$PORT", "0.0.0.0:${PORT}"}
+
+// gunicornPortArgs returns the words of a shell-form command that runs
+// gunicorn (or python -m gunicorn) with literal words but one bind to $PORT,
+// without that bind. gunicorn binds 0.0.0.0:$PORT by itself when PORT is set
+// and no bind is configured; with PORT unset the original would fail to
+// start (":" is no port). It declines when a config file, GUNICORN_CMD_ARGS
+// or a gunicorn.conf.py in the working directory could set the bind instead.
+//
+// When it declines for a command that expands $PORT it says why, else "".
+func (sp *split) gunicornPortArgs(in *rewrite.Instr) ([]string, string) {
+	sh := ParseShell(sp.f, in)
+	if sh == nil || len(sh.File.Stmts) != 1 || shellComment(sh.File) != "" {
+		return nil, ""
+	}
+	st := sh.File.Stmts[0]
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || st.Background || st.Negated || st.Coprocess || len(st.Redirs) > 0 || len(call.Assigns) > 0 {
+		return nil, ""
+	}
+	var args []string
+	binds, other := 0, false
+	for i := 0; i < len(call.Args); i++ {
+		w := call.Args[i]
+		if v, ok := WordValue(w); ok {
+			if (v == "--bind" || v == "-b") && i+1 < len(call.Args) {
+				if _, lit := WordValue(call.Args[i+1]); !lit && slices.Contains(portBinds, strings.Trim(sh.Text(call.Args[i+1]), `"`)) {
+					binds++
+					i++
+					continue
+				}
+			}
+			args = append(args, v)
+			continue
+		}
+		text := sh.Text(w)
+		name, value, _ := strings.Cut(text, "=")
+		if (name == "--bind" || name == "-b") && slices.Contains(portBinds, strings.Trim(value, `"`)) {
+			binds++
+			continue
+		}
+		if !strings.Contains(text, "PORT") {
+			return nil, ""
+		}
+		other = true
+		args = append(args, text)
+	}
+	if len(args) > 1 && args[0] == "exec" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return nil, ""
+	}
+	rest := args[1:]
+	prog := path.Base(args[0])
+	if pythonRe.MatchString(prog) && len(args) > 2 && args[1] == "-m" {
+		prog, rest = args[2], args[3:]
+	}
+	switch {
+	case prog != "gunicorn" && consoleScripts[prog].module != "":
+		return nil, prog + " does not read PORT itself"
+	case prog != "gunicorn" || binds != 1 || other:
+		return nil, ""
+	}
+	const cfgBind = "a bind in its configuration would win over PORT"
+	for _, x := range rest {
+		if x == "-c" || x == "--config" || strings.HasPrefix(x, "--config=") || strings.HasPrefix(x, "-c") && len(x) > 2 && !strings.HasPrefix(x, "--") {
+			return nil, "gunicorn is given a config file: " + cfgBind
+		}
+		if x == "--bind" || x == "-b" || strings.HasPrefix(x, "--bind=") {
+			return nil, "gunicorn has another --bind"
+		}
+	}
+	if _, set := sp.a.vars["GUNICORN_CMD_ARGS"]; set {
+		return nil, "GUNICORN_CMD_ARGS is set: " + cfgBind
+	}
+	if sp.a.workdir == "" || sp.p.Context == nil {
+		return nil, "without the build context dfslim cannot tell whether gunicorn.conf.py sets a bind"
+	}
+	if ctx, ok := sp.a.contextFile(strings.TrimSuffix(sp.a.workdir, "/") + "/gunicorn.conf.py"); ok {
+		data, _ := readContext(sp.p, ctx)
+		if bytes.Contains(data, []byte("bind")) {
+			return nil, ctx + " sets a bind, which would win over PORT"
+		}
+	}
+	return args, ""
+}
+
+// noteText joins the notes of a split for its fix message: "; note; note".
+func (sp *split) noteText() string {
+	if sp.viaModule != "" {
+		sp.notes = append(sp.notes, fmt.Sprintf("the console script runs as `python -m %s` (the runtime has its package, not its script)", sp.viaModule))
+	}
+	if len(sp.notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(sp.notes, "; ")
+}
