@@ -190,7 +190,9 @@ type split struct {
 	kind, version   string
 	image           *Image
 	appDir          string   // node/python: the directory copied whole
-	sitePackages    string   // python: the dependencies directory
+	sitePackages    string   // python: the dependencies directory (a venv: all of it) when outside the app directory
+	pythonPath      string   // python: the site-packages the first rung's interpreter finds through PYTHONPATH
+	scripts         []string // python, slim rung: console scripts copied to run as written
 	viaModule       string   // python: the module that runs a console script's command
 	notes           []string // what the rewrite changes besides the split, for the fix message
 	prune           string   // node: the command that drops devDependencies
@@ -502,8 +504,15 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 			sp.block(found.spanInstr(sp.f), "cannot tell where pip installed the packages")
 			return false
 		}
-		if !strings.HasPrefix(found.Path, sp.appDir+"/") {
-			sp.sitePackages = found.Path
+		dir := found.Path
+		if found.Venv != "" {
+			dir = found.Venv // the slim rung's command may run the venv's own python
+		}
+		if !within(dir, sp.appDir) {
+			sp.sitePackages = dir
+		}
+		if sp.sitePackages != "" || found.Venv != "" {
+			sp.pythonPath = found.Path
 		}
 		for _, art := range a.artifacts {
 			if art.Kind == KindPythonApp && art.Path != found.Path {
@@ -512,7 +521,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 			}
 		}
 	}
-	if _, set := a.envVars["PYTHONPATH"]; set && sp.sitePackages != "" && !sp.slim {
+	if _, set := a.envVars["PYTHONPATH"]; set && sp.pythonPath != "" && !sp.slim {
 		sp.block(sp.from, "the Dockerfile sets PYTHONPATH, which the runtime stage needs for the copied packages")
 		return false
 	}
@@ -1148,6 +1157,11 @@ func (sp *split) planCopies() {
 		if sp.sitePackages != "" {
 			sp.copies = append(sp.copies, sp.sitePackages)
 		}
+		for _, sc := range sp.scripts {
+			if !slices.ContainsFunc(sp.copies, func(k string) bool { return within(sc, k) }) {
+				sp.copies = append(sp.copies, sc)
+			}
+		}
 	default:
 		sp.copies = append(sp.copies, sp.entryPath)
 	}
@@ -1417,8 +1431,8 @@ func (sp *split) render() {
 		}
 		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))
 	}
-	if sp.sitePackages != "" && !sp.slim {
-		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.sitePackages))
+	if sp.pythonPath != "" && !sp.slim {
+		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.pythonPath))
 	}
 	keep := sp.slim && slices.Equal(sp.argv, sp.origArgv) // the command as written
 	for _, in := range moved {

@@ -338,6 +338,16 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 		sp.block(in, "%s%s may be older than %s, the first whose module runs with `python -m %s`", cs.dist, req.spec, cs.minVersion, cs.module)
 		return false
 	}
+	if sp.slim {
+		// The slim image has the build's interpreter at the same path, so
+		// the script's #! line works: copy the script, keep the command.
+		for _, art := range installs {
+			if art.Venv == "" && sp.a.image.pythonSite != "" {
+				sp.scripts = append(sp.scripts, "/usr/local/bin/"+name)
+			}
+		}
+		return true
+	}
 	py := "python"
 	if sp.epArgs != nil {
 		sp.epArgs = append([]string{py, "-m", cs.module}, sp.epArgs[1:]...)
