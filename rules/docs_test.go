@@ -1,8 +1,10 @@
 package rules_test
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
@@ -30,7 +32,11 @@ func TestRuleDocs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Before does not parse: %v", err)
 			}
-			res, err := rules.Run(f, nil, rules.Options{Rules: []*rules.Rule{r}, Unsafe: r.Safety == rules.Unsafe})
+			var ctx fs.FS
+			if m, ok := exampleContexts[r.Name]; ok {
+				ctx = m
+			}
+			res, err := rules.Run(f, ctx, rules.Options{Rules: []*rules.Rule{r}, Unsafe: r.Safety == rules.Unsafe})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,4 +45,13 @@ func TestRuleDocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleContexts are the build contexts of the Before examples of rules
+// that read one.
+var exampleContexts = map[string]fstest.MapFS{
+	"static": {
+		"Cargo.toml": {Data: []byte("[package]\nname = \"app\"\nversion = \"0.1.0\"\n")},
+		"Cargo.lock": {Data: []byte("version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n")},
+	},
 }

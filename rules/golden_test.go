@@ -28,6 +28,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of golden cas
 //	debug: true
 //	fallback: false               (keep to the first rung: no slim image)
 //	unsafe: true
+//	static: true
 //	dockerfile: path/Dockerfile   (default: Dockerfile)
 //
 // The files are the build context, except for:
@@ -83,6 +84,8 @@ func loadGolden(t *testing.T, path string) *goldenCase {
 			c.opts.Config.Debug = value == "true"
 		case "fallback":
 			c.opts.Config.NoFallback = value == "false"
+		case "static":
+			c.opts.Config.Static = value == "true"
 		case "unsafe":
 			c.opts.Unsafe = value == "true"
 		case "dockerfile":

@@ -13,6 +13,7 @@ var all = []*Rule{
 	MultiStage,
 	Lambda,
 	RuntimeBase,
+	Static,
 	NonRoot,
 	ExecForm,
 	AptHygiene,

@@ -51,6 +51,9 @@ type Config struct {
 	// Chainguard): without it, an app that no such image can run moves to
 	// the fallback rung (see [SlimRung]) when that removes something.
 	NoFallback bool
+	// Static applies the static rule's fixes (a static build on a static
+	// image), which are otherwise unsafe.
+	Static bool
 }
 
 // Flavor returns the runtime image family, defaulting to distroless.

@@ -30,6 +30,7 @@ type settings struct {
 	debug       *bool
 	fallback    *bool
 	unsafe      *bool
+	static      *bool
 }
 
 // override is a settings layer for the Dockerfiles that its patterns match.
@@ -226,7 +227,7 @@ func yamlError(file string, err error) error {
 }
 
 // settingKeys are the keys of a settings layer, at the top level and in overrides.
-var settingKeys = []string{"select", "ignore", "base", "debug", "fallback", "unsafe"}
+var settingKeys = []string{"select", "ignore", "base", "debug", "fallback", "unsafe", "static"}
 
 // configLoader turns YAML nodes into settings, with errors at their lines.
 type configLoader struct{ file string }
@@ -313,6 +314,8 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 		s.fallback, err = l.bool(v, key)
 	case "unsafe":
 		s.unsafe, err = l.bool(v, key)
+	case "static":
+		s.static, err = l.bool(v, key)
 	}
 	return err
 }
@@ -380,6 +383,9 @@ func (o *options) flagSettings() settings {
 	if o.flags.Changed("unsafe") {
 		s.unsafe = &o.unsafe
 	}
+	if o.flags.Changed("static") {
+		s.static = &o.static
+	}
 	return s
 }
 
@@ -413,6 +419,9 @@ func resolve(layers []settings) (rs []*rules.Rule, cfg rules.Config, unsafe bool
 		}
 		if l.unsafe != nil {
 			unsafe = *l.unsafe
+		}
+		if l.static != nil {
+			cfg.Static = *l.static
 		}
 	}
 	rs = []*rules.Rule{} // not nil: nil means every rule to the driver

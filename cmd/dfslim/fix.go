@@ -23,6 +23,7 @@ type options struct {
 	debug       bool
 	fallback    bool
 	unsafe      bool
+	static      bool
 	context     string
 	verbose     bool
 	ecosystem   // --config, --no-config, --color: config.go, format.go
@@ -38,6 +39,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.debug, "debug", false, "use runtime image variants with a shell (:debug, -dev)")
 	f.BoolVar(&o.fallback, "fallback", true, "when no distroless or Chainguard image can run the app, fall back to the official slim image (false: refuse)")
 	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
+	f.BoolVar(&o.static, "static", false, "build Rust (musl) and Go (CGO_ENABLED=0) binaries statically and run them on a static image")
 	f.StringVar(&o.context, "context", "", "build context directory (default: each Dockerfile's directory)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "report more about each change on stderr")
 	o.addConfigFlags(f)
