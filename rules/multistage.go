@@ -48,8 +48,12 @@ directory is copied with --chown=65532:65532); Node.js devDependencies are prune
 stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them;
 Python packages are copied from the builder's site-packages and found through PYTHONPATH, so
 console scripts (gunicorn, flask) must be run as ` + "`python -m`" + `. For compiled programs the build
-context must be readable, so that directories the program reads next to its source
-(templates, static, config, …) are copied too.`,
+context must be readable: dfslim does not guess which files the program reads, so every file
+of the app tree the Dockerfile copies in goes to the runtime stage (directories whole, files
+by name), except what is provably build input: the compiled language's sources, manifests
+and lock files, vendor/, test data, Dockerfiles, Makefiles, and version-control, editor and CI
+metadata. A file of that tree that looks like a secret (.env, *.pem) is not copied by name
+(a .dockerignore may leave it out): the split is refused.`,
 	Safety: Safe,
 	Before: `FROM golang:1.22
 WORKDIR /src
@@ -75,11 +79,6 @@ CMD ["/out/server"]
 
 // runtimeOnly are the instructions that move from the build stage to the runtime stage.
 var runtimeOnly = []string{"cmd", "entrypoint", "expose", "healthcheck", "stopsignal", "volume"}
-
-// assetNames are directories and files next to a program's source that it
-// commonly reads at run time; they are copied into the runtime stage.
-var assetNames = []string{"templates", "template", "static", "public", "assets", "web", "www", "html", "views",
-	"config", "configs", "conf", "migrations", "locales", "i18n", "translations"}
 
 // buildPackages are system packages that only serve the build.
 var buildPackages = []string{"gcc", "g++", "cpp", "make", "cmake", "build-essential", "build-base", "musl-dev",
@@ -197,6 +196,7 @@ type split struct {
 	notes           []string // what the rewrite changes besides the split, for the fix message
 	prune           string   // node: the command that drops devDependencies
 	copies          []string
+	carriedFiles    []string // files of the build tree the runtime stage copies, besides copies
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
@@ -1173,6 +1173,9 @@ func (sp *split) planCopies() {
 			}
 		}
 	}
+	var car *carrier
+	var carried []carryItem
+	var origin []*rewrite.Instr
 	for _, cp := range sp.a.copies {
 		if cp.dest == "" {
 			sp.block(cp.in, "%s copies to a relative path and the working directory is unknown", strings.ToUpper(cp.in.Cmd))
@@ -1220,38 +1223,33 @@ func (sp *split) planCopies() {
 			}
 			continue
 		}
-		// Source copied into the build tree: carry the directories next to
-		// it that programs read at run time.
+		// Source copied into the build tree: carry every file of it that is
+		// not build input, since the program may read any of them.
 		if sp.p.Context == nil {
 			sp.block(cp.in, "the build context is not available, so dfslim cannot tell which files next to the source the program reads at run time")
 			continue
 		}
-		for _, src := range cp.sources {
-			s := cleanSrc(src)
-			if strings.ContainsAny(s, "*?[") || cp.remote {
-				continue
-			}
-			for _, asset := range assetNames {
-				ctxPath := path.Join(s, asset)
-				if s == "" || s == "." {
-					ctxPath = asset
-				}
-				if !sp.a.exists(ctxPath) && !sp.contextDir(ctxPath) {
-					continue
-				}
-				target := path.Join(dest, asset)
-				if len(cp.sources) == 1 && !strings.HasSuffix(cp.dest, "/") && !sp.contextDir(s) {
-					continue
-				}
-				if !strings.HasSuffix(cp.dest, "/") || sp.contextDir(s) {
-					target = path.Join(dest, asset)
-				}
-				if !slices.Contains(sp.copies, target) {
-					sp.copies = append(sp.copies, target)
-				}
+		if car == nil {
+			if car = sp.newCarrier(""); car.reason != "" {
+				sp.block(cp.in, "%s", car.reason)
+				return
 			}
 		}
+		car.lang = sp.treeLang(dest)
+		items, reason := sp.carryCopy(car, cp)
+		if reason != "" {
+			sp.block(cp.in, "%s", reason)
+			continue
+		}
+		for _, it := range items {
+			if sp.removedLater(cp.in, it.dest) {
+				continue
+			}
+			carried = append(carried, it)
+			origin = append(origin, cp.in)
+		}
 	}
+	sp.addCarried(carried, origin)
 	// A program inside a copied directory comes with it.
 	if sp.language == "" || sp.language == "java" {
 		if slices.ContainsFunc(sp.copies[1:], func(k string) bool { return within(sp.entryPath, k) }) {
@@ -1430,6 +1428,17 @@ func (sp *split) render() {
 			flags += " --chown=" + sp.chown
 		}
 		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))
+	}
+	for _, group := range groupByDir(sp.carriedFiles) {
+		words := []string{kw("COPY"), "--from=" + sp.name}
+		for _, p := range group {
+			words = append(words, quotePath(p))
+		}
+		dest := quotePath(group[0])
+		if len(group) > 1 {
+			dest = quotePath(path.Dir(group[0]) + "/")
+		}
+		add(nil, strings.Join(append(words, dest), " "))
 	}
 	if sp.pythonPath != "" && !sp.slim {
 		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.pythonPath))
