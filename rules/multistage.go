@@ -195,6 +195,7 @@ type split struct {
 	viaModule       string   // python: the module that runs a console script's command
 	notes           []string // what the rewrite changes besides the split, for the fix message
 	prune           string   // node: the command that drops devDependencies
+	buildRun        string   // go run, cargo run: the build step that replaces it
 	copies          []string
 	carriedFiles    []string // files of the build tree the runtime stage copies, besides copies
 	user, chown     string
@@ -361,6 +362,14 @@ func (sp *split) locate() bool {
 			return false
 		}
 		sp.language = "node"
+	case prog == "go" && len(sp.argv) > 1 && sp.argv[1] == "run":
+		if !sp.goRun(in) {
+			return false
+		}
+	case prog == "cargo" && len(sp.argv) > 1 && (sp.argv[1] == "run" || sp.argv[1] == "r"):
+		if !sp.cargoRun(in) {
+			return false
+		}
 	case pythonRe.MatchString(prog):
 		sp.language = "python"
 	case sp.a.image.language == "python" && consoleScripts[prog].module != "":
@@ -1482,10 +1491,13 @@ func (sp *split) render() {
 	if len(removed) > 0 && removed[len(removed)-1] != '\n' {
 		b.WriteString(nl)
 	}
+	if sp.buildRun != "" {
+		b.WriteString(kw("RUN") + " " + sp.buildRun + nl)
+	}
 	if sp.prune != "" {
 		b.WriteString(kw("RUN") + " " + sp.prune + nl)
 	}
-	if !bytes.HasSuffix(removed, []byte("\n\n")) && !bytes.HasSuffix(removed, []byte("\n\r\n")) || sp.prune != "" {
+	if !bytes.HasSuffix(removed, []byte("\n\n")) && !bytes.HasSuffix(removed, []byte("\n\r\n")) || sp.prune != "" || sp.buildRun != "" {
 		b.WriteString(nl)
 	}
 	var starts []int
