@@ -87,6 +87,7 @@ type stageAnalysis struct {
 	artifacts []Artifact
 	blockers  []Blocker
 	lex       *shell.Lex
+	goModInit map[string]string // go mod init: the directory → its module path
 }
 
 // contextCopy is a COPY or ADD of build-context files into the stage.

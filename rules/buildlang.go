@@ -86,6 +86,13 @@ func goBinaryName(importPath string) string {
 
 func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
+	if len(args) >= 4 && args[1] == "mod" && args[2] == "init" && !sc.call.Dynamic[3] && sc.dir != "" {
+		if a.goModInit == nil {
+			a.goModInit = map[string]string{}
+		}
+		a.goModInit[strings.TrimSuffix(sc.dir, "/")] = args[3]
+		return
+	}
 	if len(args) < 2 || (args[1] != "build" && args[1] != "install") {
 		return
 	}
@@ -113,13 +120,40 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 			staticFix = a.staticGoEdit(step, sc)
 		}
 	}
+	o, hasOut := pa.last("o")
+	if slices.ContainsFunc(pkgs, func(p string) bool { return strings.Contains(p, "...") }) {
+		if args[1] == "build" && !hasOut {
+			return // go build of a pattern only checks that the packages compile
+		}
+		var expanded []string
+		for _, pkg := range pkgs {
+			if !strings.Contains(pkg, "...") {
+				expanded = append(expanded, pkg)
+				continue
+			}
+			mains, reason := a.goMainPackages(dir, pkg)
+			if reason != "" {
+				a.block(step.in, "cannot tell which binaries `%s` builds (package pattern %q): %s", strings.Join(args[:2], " "), pkg, reason)
+				return
+			}
+			expanded = append(expanded, mains...)
+		}
+		if len(expanded) == 0 {
+			a.block(step.in, "cannot tell which binaries `%s` builds: the build context shows no main package for %s", strings.Join(args[:2], " "), strings.Join(pkgs, " "))
+			return
+		}
+		pkgs = expanded
+		if args[1] == "build" && !strings.HasSuffix(o, "/") && len(pkgs) > 1 {
+			a.block(step.in, "`go build -o %s` of several main packages needs a directory", o)
+			return
+		}
+	}
 	for _, pkg := range pkgs {
-		if pkg == "" || strings.Contains(pkg, "...") {
-			a.block(step.in, "cannot tell which binaries `%s` builds (package pattern %q)", strings.Join(args[:2], " "), pkg)
+		if pkg == "" {
+			a.block(step.in, "cannot tell which binaries `%s` builds (a package is not literal)", strings.Join(args[:2], " "))
 			return
 		}
 		var out, name string
-		o, hasOut := pa.last("o")
 		if !hasOut || strings.HasSuffix(o, "/") || args[1] == "install" {
 			if name = a.goName(step, dir, pkg); name == "" {
 				return
@@ -189,8 +223,19 @@ func (a *stageAnalysis) goName(step *runStep, dir, pkg string) string {
 		a.block(step.in, "cannot tell the binary name: %s has no module line", ctx)
 		return ""
 	}
+	if mod := a.goModInit[pkgDir]; mod != "" {
+		return goBinaryName(mod) // go.mod made by go mod init
+	}
+	for up := path.Dir(pkgDir); up != "/" && up != "."; up = path.Dir(up) {
+		if _, ok := a.contextFile(up + "/go.mod"); ok {
+			return path.Base(pkgDir) // a package below its module's root
+		}
+	}
 	if pkg != "." {
 		return path.Base(pkgDir) // a package below the module root
+	}
+	if gopath, ok := a.vars["GOPATH"]; ok && gopath != "" && within(pkgDir, strings.Split(gopath, ":")[0]+"/src") && pkgDir != strings.Split(gopath, ":")[0]+"/src" {
+		return path.Base(pkgDir) // GOPATH layout: the directory names the binary
 	}
 	a.block(step.in, "cannot tell the name of the binary `go build` writes: go.mod for %s is not in the build context", pkgDir)
 	return ""
