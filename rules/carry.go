@@ -54,6 +54,10 @@ type carryItem struct {
 	dest string // absolute
 	ctx  string // the context path it comes from
 	dir  bool
+	// all is set when it comes from a copy of the whole context, which
+	// names none of its files (the dockerignore rule keeps secrets only
+	// under a source the Dockerfile names).
+	all bool
 }
 
 // carrier walks the context for one split.
@@ -224,6 +228,9 @@ func (sp *split) carryCopy(c *carrier, cp contextCopy) ([]carryItem, string) {
 				if c.reason != "" {
 					return nil, c.reason
 				}
+				for i := range sub {
+					sub[i].all = m == "" || m == "."
+				}
 				if whole && !sp.isBuildTree(destDir) {
 					items = append(items, carryItem{dest: destDir, ctx: m, dir: true})
 				} else {
@@ -317,7 +324,7 @@ func (sp *split) addCarried(items []carryItem, origin []*rewrite.Instr) {
 			sp.copies = append(sp.copies, it.dest)
 			continue
 		}
-		if secretLike(it.ctx) {
+		if _, fixture := isTestFixture(it.ctx); it.all && secretLike(it.ctx) && !fixture {
 			sp.block(origin[i], "%s copies %s into the build tree; the program may read it, but it looks like a secret, which a .dockerignore may leave out, so the runtime stage cannot copy it by name: move it into a directory or pass it at run time", strings.ToUpper(origin[i].Cmd), it.ctx)
 			continue
 		}

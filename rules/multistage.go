@@ -1392,7 +1392,11 @@ func (sp *split) render() {
 			copied = append(copied, in)
 		}
 	}
-	removed, err := rewrite.Apply(f.Src, edits[len(edits)-len(moved):])
+	// Comments after the last instruction (a region's closing marker, such
+	// as "# [END run_dockerfile]") close the file: they stay at its end,
+	// after the runtime stage, with the instructions they close.
+	tail, trailing := sp.trailingComments()
+	removed, err := rewrite.Apply(f.Src, append(slices.Clone(edits[len(edits)-len(moved):]), rewrite.Edit{Span: rewrite.Span{Start: tail, End: len(f.Src)}}))
 	if err != nil {
 		sp.block(sp.from, "internal error: %v", err)
 		return
@@ -1504,13 +1508,41 @@ func (sp *split) render() {
 	for i, e := range out {
 		starts = append(starts, b.Len())
 		b.WriteString(e.text)
-		if i < len(out)-1 || f.FinalNewline {
+		if i < len(out)-1 || f.FinalNewline || trailing != "" {
 			b.WriteString(nl)
 		}
 	}
-	edits = append(edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: b.String()})
+	b.WriteString(trailing)
+	edits = append(edits, rewrite.Edit{Span: rewrite.Span{Start: tail, End: len(f.Src)}, New: b.String()})
 	sp.edits = append(edits, sp.builderEdits...)
 	sp.checkRuntime(edits, removed, out, starts)
+}
+
+// trailingComments returns where the comment lines after the file's last
+// instruction start (blank lines before them included) and their text, or
+// the end of the file and "" when there are none.
+func (sp *split) trailingComments() (int, string) {
+	f := sp.f
+	last := f.Instrs[len(f.Instrs)-1]
+	start := f.LineStart(last.EndLine + 1)
+	if start >= len(f.Src) {
+		return len(f.Src), ""
+	}
+	rest := string(f.Src[start:])
+	comment := false
+	for _, line := range strings.Split(rest, "\n") {
+		switch t := strings.TrimSpace(line); {
+		case t == "":
+		case strings.HasPrefix(t, "#"):
+			comment = true
+		default:
+			return len(f.Src), ""
+		}
+	}
+	if !comment {
+		return len(f.Src), ""
+	}
+	return start, rest
 }
 
 // emitted is one instruction of the runtime stage and the original it comes from.
