@@ -1,0 +1,3 @@
+module example.com/goconfig
+
+go 1.22
