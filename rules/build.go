@@ -58,7 +58,11 @@ type Artifact struct {
 	// Venv is, for a python-app installed into a virtual environment, the
 	// environment's directory (absolute); "" otherwise.
 	Venv string
-	Span rewrite.Span // the producing instruction
+	// Editable is set on a python-app whose install links a project in
+	// place through a .pth file, which only the environment's own
+	// interpreter reads (not PYTHONPATH).
+	Editable bool
+	Span     rewrite.Span // the producing instruction
 }
 
 // AnalyzeBuild reads a build stage and returns what it produces, in order,
@@ -635,6 +639,8 @@ func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
 		a.detectNode(step, sc)
 	case isPip(args):
 		a.detectPip(step, sc)
+	case name == "uv":
+		a.detectUV(step, sc)
 	case name == "mvn" || name == "mvnw" || name == "gradle" || name == "gradlew":
 		a.detectJava(step, sc)
 	case name == "jar":

@@ -26,6 +26,18 @@ type builderImage struct {
 	// pythonSite is the interpreter's own site-packages directory, where
 	// pip installs without a venv, --target or --user ("" when unknown).
 	pythonSite string
+	// basedOn is the official image this one adds tools to, for naming its
+	// slim variant: python:3.12-slim-bookworm for astral-sh/uv's
+	// python3.12-bookworm-slim. "" for the official images themselves.
+	basedOn string
+}
+
+// slimBase is the reference to name the slim variant of the build image from.
+func (im builderImage) slimBase(ref string) string {
+	if im.basedOn != "" {
+		return im.basedOn
+	}
+	return ref
 }
 
 // officialMirrors are registries' paths that mirror Docker official images:
@@ -90,7 +102,7 @@ func classifyBuilder(ref string) builderImage {
 		if im.repo != "python" {
 			im.version = ""
 		}
-		if official && im.version != "" {
+		if official && strings.Contains(im.version, ".") {
 			im.pythonSite = "/usr/local/lib/python" + im.version + "/site-packages"
 		}
 	}
@@ -122,6 +134,10 @@ func classifyUV(im *builderImage, tag string) {
 		im.libc, im.distro = LibcMusl, "alpine"
 	}
 	im.pythonSite = "/usr/local/lib/python" + m[1] + "/site-packages"
+	im.basedOn = "python:" + m[1] + m[3] + "-" + m[2]
+	if m[2] == "alpine" {
+		im.basedOn = "python:" + m[1] + "-alpine"
+	}
 }
 
 // readContext reads a file of the build context by slash path. It returns

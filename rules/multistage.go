@@ -354,6 +354,12 @@ var pythonRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
 func (sp *split) locate() bool {
 	in := sp.entryInstr()
 	prog := path.Base(sp.argv[0])
+	if prog == "uv" && sp.a.image.language == "python" {
+		if !sp.uvRun(in) {
+			return false
+		}
+		prog = path.Base(sp.argv[0])
+	}
 	switch {
 	case prog == "node" || prog == "nodejs":
 		sp.language = "node"
@@ -372,7 +378,7 @@ func (sp *split) locate() bool {
 		}
 	case pythonRe.MatchString(prog):
 		sp.language = "python"
-	case sp.a.image.language == "python" && consoleScripts[prog].module != "":
+	case sp.a.image.language == "python" && consoleScripts[prog].dist != "":
 		if !sp.consoleScript(in) {
 			return false
 		}
@@ -510,7 +516,15 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 	}
 	if found != nil {
 		if found.Path == "" {
-			sp.block(found.spanInstr(sp.f), "cannot tell where pip installed the packages")
+			if a.image.official && !strings.Contains(a.image.version, ".") {
+				sp.block(sp.from, "%s", floatingPython(a.baseRef))
+			} else {
+				sp.block(found.spanInstr(sp.f), "cannot tell where pip installed the packages")
+			}
+			return false
+		}
+		if found.Editable && !sp.slim {
+			sp.blockRung(found.spanInstr(sp.f), "the install links the project into %s through a .pth file, which only the environment's own interpreter reads (not PYTHONPATH)", found.Path)
 			return false
 		}
 		dir := found.Path
@@ -743,7 +757,7 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 	}
 	if sp.art == nil {
 		if a.image.language == "python" && !strings.Contains(prog, "/") {
-			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, run it as `python -m %s`", prog, prog)
+			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, dfslim does not know its package and module (run the module with `python -m`)", prog)
 		} else {
 			sp.block(in, "`%s` is not a build output dfslim recognises (it comes from the base image, a package or a step dfslim cannot read)", prog)
 		}
@@ -888,7 +902,7 @@ func (sp *split) chooseImage() bool {
 		}
 	}
 	if sp.slim {
-		img, err := SlimImage(sp.kind, sp.a.baseRef)
+		img, err := SlimImage(sp.kind, sp.a.image.slimBase(sp.a.baseRef))
 		if err != nil {
 			sp.block(sp.from, "%v", err)
 			return false
@@ -946,6 +960,10 @@ func (sp *split) checkRuns() {
 				continue
 			case "pip", "pip3":
 				continue
+			case "uv":
+				if sp.language == "python" {
+					continue // uv sync and uv pip install write the environment (see detectUV)
+				}
 			}
 			if isPip(args) || pythonRe.MatchString(name) || slices.Contains(harmlessCommands, name) {
 				continue

@@ -40,13 +40,19 @@ var consoleScripts = map[string]consoleScript{
 	"hypercorn":  {module: "hypercorn", dist: "hypercorn"},
 	"jupyterhub": {module: "jupyterhub", dist: "jupyterhub"},
 	"pytest":     {module: "pytest", dist: "pytest"},
+	// No module runs it with the same arguments: only the slim rung, which
+	// has the script's interpreter, can run it as written.
+	"opentelemetry-instrument": {dist: "opentelemetry-instrumentation"},
 }
 
-// extrasProvide lists the distributions that a requirement with extras
-// installs besides itself, for the extras that pull in a server.
+// extrasProvide lists the distributions that a requirement (with extras)
+// installs besides itself, for those that pull in a console script's
+// distribution.
 var extrasProvide = map[string][]string{
-	"fastapi[standard]": {"fastapi-cli", "uvicorn"},
-	"fastapi[all]":      {"uvicorn"},
+	"fastapi[standard]":        {"fastapi-cli", "uvicorn"},
+	"fastapi[all]":             {"uvicorn"},
+	"opentelemetry-distro":     {"opentelemetry-instrumentation"},
+	"aws-opentelemetry-distro": {"opentelemetry-instrumentation"},
 }
 
 // A requirement is one line of a requirements file or one pip operand.
@@ -101,7 +107,7 @@ func parseRequirement(s string) (requirement, bool) {
 
 // provides reports whether installing r installs the distribution dist.
 func (r requirement) provides(dist string) bool {
-	if r.name == dist {
+	if r.name == dist || slices.Contains(extrasProvide[r.name], dist) {
 		return true
 	}
 	for _, e := range r.extras {
@@ -348,6 +354,10 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 		}
 		return true
 	}
+	if cs.module == "" {
+		sp.blockRung(in, "no module of %s runs `%s` the way its script does; only an image with the build's interpreter at the same path can run the script", cs.dist, name)
+		return false
+	}
 	py := "python"
 	if sp.epArgs != nil {
 		sp.epArgs = append([]string{py, "-m", cs.module}, sp.epArgs[1:]...)
@@ -476,4 +486,175 @@ func (sp *split) noteText() string {
 		return ""
 	}
 	return "; " + strings.Join(sp.notes, "; ")
+}
+
+// floatingPython says why a python image whose tag names no minor version
+// (python:3, python:slim, python:latest) is not slimmed: the interpreter, and
+// so the path of site-packages and the runtime image to match, is whatever
+// the tag points to on the day of the build. dfslim does not pin it for the
+// user: a pin would change the Python the build gets from then on.
+func floatingPython(ref string) string {
+	return fmt.Sprintf("%s names no Python minor version: the build gets whatever Python the tag points to on the day it runs, so neither the site-packages directory to copy nor a runtime of the same version can be written down; pin the tag (for example python:3.13-slim) to slim it", ref)
+}
+
+var uvValueFlags = []string{"project", "directory", "python", "p", "group", "only-group", "no-group", "extra",
+	"package", "index", "default-index", "index-url", "extra-index-url", "find-links", "f", "cache-dir",
+	"config-file", "r", "requirements", "c", "constraints", "target", "prefix", "e", "editable", "with",
+	"reinstall-package", "upgrade-package", "P", "no-binary-package", "no-build-package", "link-mode",
+	"compile-bytecode-timeout", "color", "refresh-package", "resolution", "prerelease", "exclude-newer", "env-file"}
+
+// detectUV records what `uv sync` and `uv pip install` install: the
+// project's environment (.venv next to pyproject.toml, or
+// UV_PROJECT_ENVIRONMENT), or for uv pip the interpreter's site-packages
+// (--system) or the active environment.
+func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], uvValueFlags)
+	if len(pa.operands) == 0 {
+		return
+	}
+	set := func(flag, env string) bool {
+		if pa.has(flag) {
+			return true
+		}
+		v, ok := a.lookupVar(sc, env)
+		return ok && v != "" && v != "0" && !strings.EqualFold(v, "false")
+	}
+	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	switch {
+	case pa.operands[0] == "sync":
+		dir := sc.dir
+		if d, ok := pa.last("project", "directory"); ok {
+			dir = resolveIn(dir, d)
+		}
+		dir = strings.TrimSuffix(dir, "/")
+		if dir == "" || a.image.version == "" {
+			a.block(step.in, "cannot tell where `uv sync` creates the environment")
+			return
+		}
+		if why := a.uvPython(step, dir, pa); why != "" {
+			a.block(step.in, "%s", why)
+			return
+		}
+		venv := dir + "/.venv"
+		if e, ok := a.lookupVar(sc, "UV_PROJECT_ENVIRONMENT"); ok && e != "" {
+			venv = strings.TrimSuffix(resolveIn(dir, e), "/")
+		}
+		art.Venv, art.Path = venv, venv+"/lib/python"+a.image.version+"/site-packages"
+		if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
+			data, _ := readContext(a.p, ctx)
+			art.Requires = pyprojectDependencies(data)
+		}
+		art.Editable = !pa.has("no-install-project", "no-install-workspace") && !set("no-editable", "UV_NO_EDITABLE")
+	case pa.operands[0] == "pip" && len(pa.operands) > 1 && pa.operands[1] == "install":
+		pip := parseArgs(args[2:], sc.call.Dynamic[2:], append([]string{"requirements"}, pipValueFlags...))
+		pip.flags["requirement"] = append(pip.flags["requirement"], pip.flags["requirements"]...)
+		art.Requires = a.pipRequires(step, sc, pip)
+		switch {
+		case pa.has("e", "editable"):
+			a.block(step.in, "an editable install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
+			return
+		case pa.has("target", "prefix"):
+			a.block(step.in, "`uv pip install --target/--prefix` layouts are not supported")
+			return
+		case set("system", "UV_SYSTEM_PYTHON"):
+			art.Path = a.image.pythonSite
+		default:
+			venv, ok := a.lookupVar(sc, "VIRTUAL_ENV")
+			if !ok || venv == "" {
+				venv = ".venv" // uv finds .venv in the working directory
+			}
+			art.Venv = strings.TrimSuffix(resolveIn(sc.dir, venv), "/")
+			if art.Venv == "" || a.image.version == "" {
+				a.block(step.in, "cannot tell which environment `uv pip install` installs into")
+				return
+			}
+			art.Path = art.Venv + "/lib/python" + a.image.version + "/site-packages"
+		}
+	default:
+		return
+	}
+	a.add(art)
+}
+
+// uvPython says why the environment `uv sync` creates in dir may not use the
+// build image's own Python (a .python-version or --python asking for another,
+// which uv would download), or "".
+func (a *stageAnalysis) uvPython(step *runStep, dir string, pa parsedArgs) string {
+	want := ""
+	if v, ok := pa.last("python", "p"); ok {
+		want = v
+	} else if v, ok := a.vars["UV_PYTHON"]; ok && v != "" {
+		want = v
+	} else if ctx, ok := a.stageFileContext(step, dir+"/.python-version"); ok {
+		data, _ := readContext(a.p, ctx)
+		want = strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
+	}
+	if want == "" || trimVersion(strings.TrimPrefix(want, "python"), 2) == a.image.version {
+		return ""
+	}
+	return fmt.Sprintf("`uv sync` asks for Python %s, which uv may download instead of using the image's %s", want, a.image.version)
+}
+
+// uvRunFlags are the `uv run` options that change nothing once the image's
+// environment is synced.
+var uvRunFlags = []string{"--frozen", "--locked", "--no-sync", "--no-dev", "--offline", "--no-editable", "--compile-bytecode", "-q", "--quiet"}
+
+// uvRun replaces `uv run X ARGS` by the project environment's X: uv would
+// sync the environment the build already synced and run X from its bin.
+func (sp *split) uvRun(in *rewrite.Instr) bool {
+	args := sp.argv
+	if len(args) < 3 || args[1] != "run" {
+		sp.block(in, "the command runs uv %s, which needs uv at run time", strings.Join(args[1:], " "))
+		return false
+	}
+	i := 2
+	for ; i < len(args) && strings.HasPrefix(args[i], "-"); i++ {
+		if !slices.Contains(uvRunFlags, args[i]) {
+			sp.block(in, "`uv run %s` may do more than run the program", args[i])
+			return false
+		}
+	}
+	if i == len(args) || args[i] == "--" && i+1 == len(args) {
+		sp.block(in, "`uv run` has no command")
+		return false
+	}
+	if args[i] == "--" {
+		i++
+	}
+	venv := ""
+	for _, art := range sp.a.artifacts {
+		if art.Kind == KindPythonApp && art.Venv != "" && art.Venv == strings.TrimSuffix(sp.a.workdir, "/")+"/.venv" {
+			venv = art.Venv
+		}
+	}
+	if e, ok := sp.a.vars["UV_PROJECT_ENVIRONMENT"]; ok && e != "" {
+		venv = ""
+	}
+	if venv == "" {
+		if len(sp.a.blockers) > 0 {
+			sp.blockers = append(sp.blockers, sp.a.blockers...)
+			return false
+		}
+		sp.block(in, "`uv run` runs in an environment that no `uv sync` of this Dockerfile made in %s", sp.a.workdir)
+		return false
+	}
+	prog := args[i]
+	if strings.Contains(prog, "/") || !pythonRe.MatchString(prog) && consoleScripts[prog].dist == "" {
+		sp.block(in, "`uv run %s`: dfslim knows no Python program or console script %s", prog, prog)
+		return false
+	}
+	argv := append([]string{venv + "/bin/" + prog}, args[i+1:]...)
+	if sp.epArgs != nil {
+		if i >= len(sp.epArgs) {
+			sp.block(in, "the program `uv run` runs comes from CMD, which run-time arguments replace")
+			return false
+		}
+		sp.epArgs = argv[:len(argv)-len(sp.cmdArgs)] // CMD still adds its arguments
+	} else {
+		sp.cmdArgs = argv
+	}
+	sp.argv = append(slices.Clone(sp.epArgs), sp.cmdArgs...)
+	sp.notes = append(sp.notes, "`uv run` becomes the synced environment's "+prog)
+	return true
 }
