@@ -119,7 +119,22 @@ func runRuntimeBase(p *Pass) error {
 		return nil
 	}
 	if len(plan.blockers) > 0 {
+		// A final stage that builds (RUN) can still be split like a
+		// single-stage file: itself as the build stage, a new runtime stage.
+		var split chainSplit
+		if hasRun(final) && !programCopiedIn(p, final) {
+			split = splitStageChain(p, []int{len(f.Stages) - 1})
+			if len(split.blockers) == 0 {
+				from := f.InstrAt(final.Location[0].Start.Line)
+				split.report(p, from, fmt.Sprintf("final stage builds on %s itself, which keeps its build tools", final.BaseName))
+				return nil
+			}
+		}
 		plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
+		if len(split.blockers) > 0 {
+			b := split.blockers[0]
+			p.Reportf(b.Span, "final stage stays on %s: it cannot be split into a build and a runtime stage either: %s", final.BaseName, b.Reason)
+		}
 		return nil
 	}
 	if pl := archPlatform(final.BaseName); pl != "" && !hasPlatformFlag(f.InstrAt(final.Location[0].Start.Line)) {

@@ -2,11 +2,13 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
 // devStageWords mark a stage name as a development or test target: a
@@ -113,16 +115,53 @@ func runStageFinal(p *Pass) error {
 		}
 		return nil
 	}
+	res.report(p, from, stays)
+	return nil
+}
+
+// report reports a successful split at the final FROM: what the stage
+// carries, and the fix that adds the runtime stage.
+func (res chainSplit) report(p *Pass, from *rewrite.Instr, carries string) {
 	p.Report(Finding{
 		Span:    from.Span,
-		Message: fmt.Sprintf("%s; run the app in a new %s stage instead", stays, res.image.Ref),
+		Message: fmt.Sprintf("%s; run the app in a new %s stage instead", carries, res.image.Ref),
 		Fix: &Fix{
 			Message: fmt.Sprintf("Run the %s in a %s stage copied from %s", res.what, res.image.Ref, res.name),
 			Safety:  Safe,
 			Edits:   res.edits,
 		},
 	})
-	return nil
+}
+
+// programCopiedIn reports whether the program the stage's command runs is
+// copied from another stage or image: then the stage does not build it, and
+// a split of the stage has nothing to offer.
+func programCopiedIn(p *Pass, st *instructions.Stage) bool {
+	f := p.File
+	var run []string
+	for _, c := range st.Commands {
+		switch c.(type) {
+		case *instructions.EntrypointCommand:
+			run, _ = ExecArgs(f, f.InstrOf(c))
+		case *instructions.CmdCommand:
+			if args, _ := ExecArgs(f, f.InstrOf(c)); len(run) == 0 {
+				run = args
+			}
+		}
+	}
+	if len(run) == 0 {
+		return false
+	}
+	c, _ := newStageFiles(p, st, "/", nil).origin(run[0])
+	return c != nil && c.from != ""
+}
+
+// hasRun reports whether a stage has a RUN instruction.
+func hasRun(st *instructions.Stage) bool {
+	return slices.ContainsFunc(st.Commands, func(c instructions.Command) bool {
+		_, ok := c.(*instructions.RunCommand)
+		return ok
+	})
 }
 
 // chainSplit is the result of splitting a final stage chain.
@@ -248,6 +287,10 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 		return out
 	}
 
+	if b, ok := stageCopiesLeftBehind(f, chain, sp.copies); ok {
+		return chainSplit{blockers: []Blocker{b}}
+	}
+
 	// Map the edits back.
 	out := chainSplit{image: sp.image, name: name, what: describeArtifact(sp.art, sp.entryPath)}
 	if rename {
@@ -283,6 +326,67 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 		return fail(nil, "the split Dockerfile would not parse: %v", err)
 	}
 	return out
+}
+
+// binDirs are where COPY --from puts programs.
+var binDirs = []string{"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"}
+
+// stageCopiesLeftBehind finds a COPY --from in the chain that puts files
+// where the runtime stage, which copies kept, would not carry them. The
+// split only sees what the build context brings in; files from other
+// stages or images are safe to leave behind when they land in a build-only
+// directory, or are programs in a bin directory that a later RUN of the
+// chain calls (build tools such as uv).
+func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (Blocker, bool) {
+	called := map[string]bool{}
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			if in := f.InstrOf(c); in != nil && in.Cmd == "run" {
+				if sh := runScript(f, in); sh != nil {
+					for _, call := range sh.Calls() {
+						called[path.Base(call.Name())] = true
+					}
+				}
+			}
+		}
+	}
+	workdir := "/"
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			switch c := c.(type) {
+			case *instructions.WorkdirCommand:
+				workdir = path.Join(workdir, c.Path)
+				if strings.HasPrefix(c.Path, "/") {
+					workdir = path.Clean(c.Path)
+				}
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					continue
+				}
+				in := f.InstrOf(c)
+				dest := c.DestPath
+				if !strings.HasPrefix(dest, "/") {
+					dest = path.Join(workdir, dest)
+				}
+				dest = path.Clean(dest)
+				if strings.Contains(dest, "$") {
+					return Blocker{in.Span, fmt.Sprintf("COPY --from=%s copies to %s, which dfslim cannot resolve", c.From, c.DestPath)}, true
+				}
+				if slices.ContainsFunc(kept, func(k string) bool { return within(dest, k) }) ||
+					slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return within(dest, d) }) {
+					continue
+				}
+				tools := slices.Contains(binDirs, dest)
+				for _, src := range c.SourcePaths {
+					tools = tools && called[path.Base(src)]
+				}
+				if !tools {
+					return Blocker{in.Span, fmt.Sprintf("COPY --from=%s puts files in %s, which the runtime stage would not carry", c.From, dest)}, true
+				}
+			}
+		}
+	}
+	return Blocker{}, false
 }
 
 // stageLabel names stage i by its name, else its number.
