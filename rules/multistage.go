@@ -130,7 +130,11 @@ func runMultiStage(p *Pass) error {
 	}
 	if len(sp.blockers) > 0 {
 		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
-			return nil // not an app build: nothing to split, nothing to say
+			// Not an app build dfslim can see (a tool image, a base image's
+			// own app): its first reason only, so that it is not silent.
+			b := sp.blockers[0]
+			p.Reportf(b.Span, "cannot split into build and runtime stages: %s", b.Reason)
+			return nil
 		}
 		seen := map[string]bool{}
 		for _, b := range sp.blockers {

@@ -32,6 +32,12 @@ var runtimePackages = map[string]string{
 	"openssl": "libssl", "libssl3": "libssl", "libssl3t64": "libssl", "libssl1.1": "libssl", "openssl-libs": "libssl",
 }
 
+// userToolPackages only provide useradd and friends (Amazon Linux and UBI
+// minimal images lack them): a RUN that installs them for a dropped
+// user-creating RUN goes too. A RUN that is not dropped blocks the move
+// anyway, so nothing left can need them.
+var userToolPackages = []string{"shadow-utils", "shadow", "passwd", "adduser"}
+
 // userCommands create users and groups.
 var userCommands = []string{"adduser", "useradd", "addgroup", "groupadd"}
 
@@ -149,6 +155,9 @@ func (cl *stageCleanup) classifyRun(sh *Shell, expand func(string) (string, bool
 				return nil, nil, false
 			}
 			for _, p := range installed {
+				if slices.Contains(userToolPackages, p) {
+					continue // only there for useradd, whose RUN goes too
+				}
 				norm, known := runtimePackages[p]
 				if !known {
 					return nil, nil, false
