@@ -131,7 +131,12 @@ func runMultiStage(p *Pass) error {
 	if len(sp.blockers) > 0 {
 		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
 			// Not an app build dfslim can see (a tool image, a base image's
-			// own app): its first reason only, so that it is not silent.
+			// own app): its first reason only, so that it is not silent,
+			// unless the stage neither copies files in nor installs what a
+			// command runs ("FROM alpine" and a RUN): nothing to say then.
+			if len(sp.a.copies) == 0 && (len(sp.a.runs) == 0 || sp.cmd == nil && sp.entrypoint == nil) {
+				return nil
+			}
 			b := sp.blockers[0]
 			p.Reportf(b.Span, "cannot split into build and runtime stages: %s", b.Reason)
 			return nil
