@@ -104,7 +104,7 @@ func readsOf(f *rewrite.File) *dockerfileReads {
 				for _, kv := range c.Args {
 					switch {
 					case kv.Value != nil:
-						env[kv.Key] = expandWord(lex, *kv.Value, env, false)
+						env[kv.Key] = expandWord(lex, *kv.Value, env, expandKnown)
 					case meta[kv.Key] != "":
 						env[kv.Key] = meta[kv.Key]
 					default:
@@ -113,7 +113,7 @@ func readsOf(f *rewrite.File) *dockerfileReads {
 				}
 			case *instructions.EnvCommand:
 				for _, kv := range c.Env {
-					env[kv.Key] = expandWord(lex, kv.Value, env, false)
+					env[kv.Key] = expandWord(lex, kv.Value, env, expandKnown)
 				}
 			case *instructions.CopyCommand:
 				if c.From == "" {
@@ -174,15 +174,18 @@ func (dr *dockerfileReads) addWords(call []string) {
 	}
 }
 
-// addSources records the context sources of one instruction, each expanded
-// twice: with the values the Dockerfile gives its variables (ARG defaults,
-// ENV), and with every variable unknown, since a build argument can change
-// any ARG. An unknown value becomes the wildcard *.
+// addSources records the context sources of one instruction. Each is
+// expanded with BuildKit's shell.Lex three times, since a build argument can
+// change any ARG and the base image's ENV is not known: with the values the
+// Dockerfile gives its variables (ARG defaults, ENV; any other variable unset,
+// so that ${X:-default} reads default), with every variable set to an unknown
+// value (the wildcard *, so ${X:+alt} reads alt), and with every variable
+// unset.
 func (st *readStage) addSources(lex *shell.Lex, srcs []string, env map[string]string, in *rewrite.Instr) {
 	seen := map[string]bool{}
 	for _, src := range srcs {
-		for _, wild := range []bool{false, true} {
-			p := cleanContextPath(expandWord(lex, src, env, wild))
+		for _, mode := range []expandMode{expandKnown, expandWild, expandUnset} {
+			p := cleanContextPath(expandWord(lex, src, env, mode))
 			if seen[p] {
 				continue
 			}
@@ -192,11 +195,19 @@ func (st *readStage) addSources(lex *shell.Lex, srcs []string, env map[string]st
 	}
 }
 
+// expandMode says what expandWord takes a variable's value to be.
+type expandMode int
+
+const (
+	expandKnown expandMode = iota // the value in env; unset when not there
+	expandWild                    // an unknown value, written *
+	expandUnset                   // unset
+)
+
 // expandWord expands the variables in a Dockerfile word the way BuildKit does
-// for COPY sources, and removes its quotes. With wild, or for a variable not in
-// env, the value is unknown and becomes *.
-func expandWord(lex *shell.Lex, word string, env map[string]string, wild bool) string {
-	res, _, err := lex.ProcessWord(word, expandEnv{env, wild})
+// for COPY sources, and removes its quotes. An unknown value becomes *.
+func expandWord(lex *shell.Lex, word string, env map[string]string, mode expandMode) string {
+	res, _, err := lex.ProcessWord(word, expandEnv{env, mode})
 	if err != nil {
 		res = word // BuildKit fails the same way at build time; read it as written
 	}
@@ -206,17 +217,24 @@ func expandWord(lex *shell.Lex, word string, env map[string]string, wild bool) s
 // expandEnv is the environment of expandWord.
 type expandEnv struct {
 	known map[string]string
-	wild  bool
+	mode  expandMode
 }
 
 func (e expandEnv) Get(key string) (string, bool) {
-	if v, ok := e.known[key]; ok && !e.wild {
-		return v, true
+	switch e.mode {
+	case expandWild:
+		return unknownVar, true
+	case expandKnown:
+		v, ok := e.known[key]
+		return v, ok
 	}
-	return unknownVar, true
+	return "", false
 }
 
 func (e expandEnv) Keys() []string {
+	if e.mode == expandUnset {
+		return nil
+	}
 	keys := make([]string, 0, len(e.known))
 	for k := range e.known {
 		keys = append(keys, k)
