@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"path"
 	"strings"
 
@@ -34,8 +35,9 @@ last stage and the stages it builds on), and leaves alone a cache that a
 Each fix inserts one flag after the install word, or appends one command after the RUN's
 last command, so continuation lines, indentation and comments stay as they are. The lists
 are removed only when the RUN's last command is a plain command joined by && or ; (not ||,
-&, a subshell or a compound command), and only when no later RUN of the stage uses apt
-without running apt-get update first. --no-install-recommends is not added when the same
+&, a subshell or a compound command), and only when no later RUN of the stage (or of a
+stage built on it) uses apt without running apt-get update first, before a RUN that
+updates them again. --no-install-recommends is not added when the same
 stage installs a package that usually needs one of its recommendations (curl, wget or git
 without ca-certificates, gnupg without dirmngr, python3-pip without build-essential), or
 when the file configures APT::Install-Recommends itself; the finding says what to add.`,
@@ -239,20 +241,16 @@ func runAptHygiene(p *Pass) error {
 	runs := aptRuns(f, stages)
 	recommendsConfigured := bytes.Contains(bytes.ToLower(f.Src), []byte("apt::install-recommends"))
 	pipConfigured := setsPipCache(f)
-	installed := map[*stageInfo]map[string]bool{} // apt packages installed so far, by stage
+	facts := aptFactsOf(f, stages, runs)
+	inFinal := map[*stageInfo]bool{}
+	for s := final; s != nil; s = s.parent {
+		inFinal[s] = true
+	}
 	for i, r := range runs {
-		if r.shell == nil || !final.inherits(r.stage) {
+		if r.shell == nil || !inFinal[r.stage] {
 			continue
 		}
-		have := installedBefore(installed, r.stage)
-		for _, c := range r.calls {
-			if c.tool == "apt" && c.subcommand() == "install" {
-				for _, pkg := range c.operands() {
-					have[aptPackageName(pkg)] = true
-				}
-			}
-		}
-		installed[r.stage] = have
+		have := facts.have[i]
 		for _, c := range r.calls {
 			switch {
 			case c.tool == "apt" && c.subcommand() == "install":
@@ -269,7 +267,7 @@ func runAptHygiene(p *Pass) error {
 				}
 			}
 		}
-		checkAptLists(p, runs, i)
+		checkAptLists(p, r, facts.laterNeed[i])
 	}
 	return nil
 }
@@ -278,14 +276,19 @@ func runAptHygiene(p *Pass) error {
 // package commands and cache mounts.
 func aptRuns(f *rewrite.File, stages []*stageInfo) []*aptRun {
 	var runs []*aptRun
+	var st *stageInfo // the stage of in
+	next := 0         // the stage after it
 	for _, in := range f.Instrs {
 		if in.Cmd != "run" {
 			continue
 		}
-		r := &aptRun{in: in, stage: stageAt(stages, in.StartLine), shell: ParseShell(f, in), mounts: cacheMountTargets(in)}
-		if r.stage == nil {
+		for next < len(stages) && stages[next].instrs[0].StartLine <= in.StartLine {
+			st, next = stages[next], next+1
+		}
+		if st == nil {
 			continue
 		}
+		r := &aptRun{in: in, stage: st, shell: ParseShell(f, in), mounts: cacheMountTargets(in)}
 		if r.shell != nil {
 			for _, c := range r.shell.Calls() {
 				if pc := packageCall(c); pc != nil {
@@ -328,16 +331,118 @@ func cacheMountTargets(in *rewrite.Instr) []string {
 	return out
 }
 
-// installedBefore returns a copy of the apt packages installed so far in st
-// and the stages it builds on.
-func installedBefore(installed map[*stageInfo]map[string]bool, st *stageInfo) map[string]bool {
-	have := map[string]bool{}
-	for s := st; s != nil; s = s.parent {
-		for pkg := range installed[s] {
-			have[pkg] = true
+// aptFacts are what apt-hygiene needs to know about the RUNs around each
+// RUN, computed once for the file so that the rule stays linear in its size.
+type aptFacts struct {
+	// have holds, per RUN, the packages of recommendedNeeds (the only ones
+	// asked about) installed by it, by the RUNs before it in its stage and by
+	// the stages it builds on.
+	have []map[string]bool
+	// laterNeed holds, per RUN, the first later RUN of its stage or of a stage
+	// built on it that uses the apt lists before (or without) running apt-get
+	// update, or nil.
+	laterNeed []*rewrite.Instr
+}
+
+// aptFactsOf computes the aptFacts of runs, which are in file order.
+func aptFactsOf(f *rewrite.File, stages []*stageInfo, runs []*aptRun) *aptFacts {
+	facts := &aptFacts{have: make([]map[string]bool, len(runs)), laterNeed: make([]*rewrite.Instr, len(runs))}
+	needs := map[string]bool{}
+	for _, n := range recommendedNeeds {
+		needs[n[0]] = true
+	}
+	runsOf := map[*stageInfo][]int{}
+	children := map[*stageInfo][]*stageInfo{}
+	for i, r := range runs {
+		runsOf[r.stage] = append(runsOf[r.stage], i)
+	}
+	for _, st := range stages {
+		if st.parent != nil {
+			children[st.parent] = append(children[st.parent], st)
 		}
 	}
-	return have
+	// Forward: a stage starts with what the stage it builds on ended with
+	// (stages come after the stages they build on).
+	atEnd := map[*stageInfo]map[string]bool{}
+	for _, st := range stages {
+		cur := map[string]bool{}
+		if st.parent != nil {
+			cur = atEnd[st.parent]
+		}
+		for _, i := range runsOf[st] {
+			for _, c := range runs[i].calls {
+				if c.tool != "apt" || c.subcommand() != "install" {
+					continue
+				}
+				for _, pkg := range c.operands() {
+					if name := aptPackageName(pkg); needs[name] && !cur[name] {
+						cur = maps.Clone(cur) // a few entries at most
+						cur[name] = true
+					}
+				}
+			}
+			facts.have[i] = cur
+		}
+		atEnd[st] = cur
+	}
+	// Backward: a RUN that updates before using the lists covers every RUN
+	// after it, in its stage and in the stages built on it.
+	atStart := map[*stageInfo]*rewrite.Instr{}
+	for k := len(stages) - 1; k >= 0; k-- {
+		st := stages[k]
+		var need *rewrite.Instr
+		for _, c := range children[st] {
+			if n := atStart[c]; n != nil && (need == nil || n.StartLine < need.StartLine) {
+				need = n
+			}
+		}
+		rs := runsOf[st]
+		for j := len(rs) - 1; j >= 0; j-- {
+			facts.laterNeed[rs[j]] = need
+			switch aptListsUse(f, runs[rs[j]]) {
+			case listsUsed:
+				need = runs[rs[j]].in
+			case listsUpdated:
+				need = nil
+			}
+		}
+		atStart[st] = need
+	}
+	return facts
+}
+
+// listsUse is how a RUN uses the apt package lists.
+type listsUse int
+
+const (
+	listsUntouched listsUse = iota
+	listsUsed               // read before any apt-get update
+	listsUpdated            // updated before any use
+)
+
+// aptListsUse tells how a RUN uses the apt lists. A RUN whose shell cannot
+// be read uses them when it mentions apt.
+func aptListsUse(f *rewrite.File, r *aptRun) listsUse {
+	if r.shell == nil {
+		if strings.Contains(f.Text(r.in.Span), "apt") {
+			return listsUsed
+		}
+		return listsUntouched
+	}
+	for _, c := range r.shell.Calls() {
+		if path.Base(c.Name()) == "apt-cache" {
+			return listsUsed
+		}
+		pc := packageCall(c)
+		switch {
+		case pc == nil || pc.tool != "apt":
+		case pc.subcommand() == "update":
+			return listsUpdated
+		case aptNeedsLists[pc.subcommand()]:
+			return listsUsed
+		}
+	}
+	return listsUntouched
 }
 
 // aptPackageName strips a version (=1.2) or release (/bookworm) and an
@@ -456,8 +561,8 @@ func assignsInShell(s *Shell, names ...string) bool {
 
 // checkAptLists reports a RUN that runs apt-get update without removing the
 // package lists, with a fix that appends the removal when that is safe.
-func checkAptLists(p *Pass, runs []*aptRun, i int) {
-	r := runs[i]
+// later is the first later RUN that uses the lists without updating them.
+func checkAptLists(p *Pass, r *aptRun, later *rewrite.Instr) {
 	var update *pkgCall
 	for _, c := range r.calls {
 		if c.tool == "apt" && c.subcommand() == "update" && update == nil {
@@ -473,7 +578,7 @@ func checkAptLists(p *Pass, runs []*aptRun, i int) {
 		p.Reportf(span, "%s; removing them in this RUN needs a hand edit: %s", msg, reason)
 		return
 	}
-	if later := laterNeedsAptLists(p.File, runs, i); later != nil {
+	if later != nil {
 		p.Reportf(span, "%s; they are not removed because the RUN on line %d uses apt without updating first", msg, later.StartLine)
 		return
 	}
@@ -550,38 +655,6 @@ func appendBlocker(prog *syntax.File) string {
 func usesOr(cmd syntax.Command) bool {
 	b, ok := cmd.(*syntax.BinaryCmd)
 	return ok && (b.Op == syntax.OrStmt || usesOr(b.X.Cmd) || usesOr(b.Y.Cmd))
-}
-
-// laterNeedsAptLists returns a RUN after runs[i], in its stage or a stage
-// built on it, that uses apt lists before (or without) running apt-get update.
-// A RUN whose shell cannot be read counts when it mentions apt.
-func laterNeedsAptLists(f *rewrite.File, runs []*aptRun, i int) *rewrite.Instr {
-	for _, r := range runs[i+1:] {
-		if !r.stage.inherits(runs[i].stage) {
-			continue
-		}
-		if r.shell == nil {
-			if strings.Contains(f.Text(r.in.Span), "apt") {
-				return r.in
-			}
-			continue
-		}
-	calls:
-		for _, c := range r.shell.Calls() {
-			if path.Base(c.Name()) == "apt-cache" {
-				return r.in
-			}
-			pc := packageCall(c)
-			switch {
-			case pc == nil || pc.tool != "apt":
-			case pc.subcommand() == "update":
-				break calls
-			case aptNeedsLists[pc.subcommand()]:
-				return r.in
-			}
-		}
-	}
-	return nil
 }
 
 // aptNeedsLists are the apt-get and apt subcommands that read the package lists.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/patternmatcher"
@@ -209,6 +210,7 @@ func (t *contextTree) add(name string, dir bool) {
 // matches it or a directory above it: what patternmatcher does for each
 // line of an ignore file.
 func (t *contextTree) matches(pattern string) []bool {
+	pathTests.Add(int64(len(t.paths)))
 	out := make([]bool, len(t.paths))
 	pm, err := patternmatcher.New([]string{pattern})
 	if err != nil {
@@ -230,6 +232,10 @@ func (t *contextTree) matches(pattern string) []bool {
 	}
 	return out
 }
+
+// pathTests counts the paths that contextTree.matches has looked at, for
+// the tests that bound the rule's work.
+var pathTests atomic.Int64
 
 // longestLiteral returns the longest run of pattern characters that a
 // matching path must contain as they are: no wildcard, class, escape or
@@ -280,6 +286,51 @@ func (t *contextTree) excludedBy(lines []string) []bool {
 func excludes(lines []string, p string) bool {
 	ok, err := patternmatcher.MatchesOrParentMatches(p, lines)
 	return err == nil && ok
+}
+
+// excluder answers excludes for one list of lines, compiled once.
+type excluder struct{ pm *patternmatcher.PatternMatcher }
+
+func newExcluder(lines []string) excluder {
+	pm, err := patternmatcher.New(lines)
+	if err != nil {
+		pm = nil
+	}
+	return excluder{pm}
+}
+
+// excludes reports whether the lines exclude p, as excludes does.
+func (x excluder) excludes(p string) bool {
+	if x.pm == nil {
+		return false
+	}
+	ok, err := x.pm.MatchesOrParentMatches(p)
+	return err == nil && ok
+}
+
+// literalPath returns the path an ignore-file pattern names when it holds no
+// wildcard (escapes removed), and false otherwise.
+func literalPath(pattern string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*', '?', '[', ']':
+			return "", false
+		case '\\':
+			if i+1 == len(pattern) {
+				return "", false
+			}
+			i++
+			b.WriteByte(pattern[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	lit := b.String()
+	if lit == "" || path.Clean(lit) != lit || strings.HasPrefix(lit, "/") {
+		return "", false
+	}
+	return lit, true
 }
 
 // namedPath is a context path that a COPY, ADD or bind mount names, or that
@@ -618,7 +669,21 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 		neg := strings.HasPrefix(l, "!")
 		lm := m
 		if l != e.pattern {
-			lm = pl.matches(strings.TrimPrefix(l, "!"))
+			pat := strings.TrimPrefix(l, "!")
+			if lit, ok := literalPath(pat); ok {
+				// A file's own path matches that file alone; a path not
+				// in the context matches none of it. Either way there is
+				// no need to look at every path, once per exception.
+				i, in := pl.tree.index[lit]
+				if !in {
+					continue
+				}
+				if !pl.tree.dir[i] {
+					next[i] = !neg
+					continue
+				}
+			}
+			lm = pl.matches(pat)
 		}
 		for i := range next {
 			if neg {
@@ -636,8 +701,9 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 		newly = newly || next[i] && !pl.excluded[i]
 	}
 	lines := append(slices.Clone(pl.lines), group...)
+	after := newExcluder(lines)
 	if probe != "" {
-		newly = newly || excludes(lines, probe)
+		newly = newly || after.excludes(probe)
 	}
 	if !newly {
 		return
@@ -648,9 +714,12 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 			return
 		}
 	}
-	for _, x := range pl.extra {
-		if excludes(lines, x.path) && !excludes(pl.lines, x.path) {
-			return
+	if len(pl.extra) > 0 {
+		before := newExcluder(pl.lines)
+		for _, x := range pl.extra {
+			if after.excludes(x.path) && !before.excludes(x.path) {
+				return
+			}
 		}
 	}
 	pl.lines, pl.excluded = lines, next
@@ -665,12 +734,14 @@ func (pl *ignorePlanner) consider(e ignoreEntry) {
 func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 	t := pl.tree
 	var v verdict
+	kept := map[string]bool{}
 	keep := func(p string) {
 		ex := "!" + escapePattern(p)
 		if dir, ok := isTestFixture(p); ok {
 			ex = "!" + escapePattern(dir) + "/**/" + strings.TrimPrefix(e.pattern, "**/")
 		}
-		if !slices.Contains(v.exceptions, ex) {
+		if !kept[ex] {
+			kept[ex] = true
 			v.exceptions = append(v.exceptions, ex)
 		}
 	}
@@ -722,11 +793,12 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 	if probe != "" && !v.conflict {
 		check(probe, false)
 	}
+	entry, before := newExcluder([]string{e.pattern}), newExcluder(pl.lines)
 	for _, x := range pl.extra {
 		if v.conflict {
 			break
 		}
-		if excludes([]string{e.pattern}, x.path) && !excludes(pl.lines, x.path) {
+		if entry.excludes(x.path) && !before.excludes(x.path) {
 			if x.probe || e.kind != kindSecret {
 				v.conflict = true
 			} else {
@@ -750,6 +822,11 @@ func (pl *ignorePlanner) findSecrets() {
 			}
 		}
 	}
+	type secretOf struct {
+		in   *rewrite.Instr
+		path int
+	}
+	seen := map[secretOf]bool{}
 	for j, p := range t.paths {
 		if !secret[j] || pl.excluded[j] {
 			continue
@@ -764,7 +841,8 @@ func (pl *ignorePlanner) findSecrets() {
 			}
 			for _, r := range pl.namedAt[a] {
 				// A bind mount leaves nothing in the image.
-				if r.Instr != nil && r.Instr.Cmd != "run" && !slices.Contains(pl.secrets[r.Instr], p) {
+				if r.Instr != nil && r.Instr.Cmd != "run" && !seen[secretOf{r.Instr, j}] {
+					seen[secretOf{r.Instr, j}] = true
 					pl.secrets[r.Instr] = append(pl.secrets[r.Instr], p)
 				}
 			}

@@ -114,7 +114,7 @@ RUN --mount=type=bind,target=. true
 		got = append(got, strings.Join(paths, " "))
 	}
 	want := []string{
-		"package.json src/lib/*.js dist/app.js */app.js local.tgz go.sum",
+		"package.json src/lib/*.js dist/app.js */app.js app.js local.tgz go.sum",
 		". .",
 	}
 	if !slices.Equal(got, want) {
