@@ -289,7 +289,9 @@ func excludes(lines []string, p string) bool {
 }
 
 // excluder answers excludes for one list of lines, compiled once.
-type excluder struct{ pm *patternmatcher.PatternMatcher }
+type excluder struct {
+	pm *patternmatcher.PatternMatcher
+}
 
 func newExcluder(lines []string) excluder {
 	pm, err := patternmatcher.New(lines)
