@@ -867,9 +867,14 @@ func (pl *ignorePlanner) report(at rewrite.Span, ignorePath string, old []byte) 
 		}
 		paths := pl.secrets[in]
 		slices.Sort(paths)
-		pl.p.Report(Finding{Span: rewrite.Span{Start: in.Span.Start, End: in.Span.Start}, Severity: Warning,
-			Message: fmt.Sprintf("%s copies %s, which looks like a secret, into the image; pass it with RUN --mount=type=secret instead",
-				strings.ToUpper(in.Cmd), strings.Join(paths, ", "))})
+		at := rewrite.Span{Start: in.Span.Start, End: in.Span.Start}
+		msg := fmt.Sprintf("%s copies %s, which looks like a secret, into the image; pass it with RUN --mount=type=secret instead",
+			strings.ToUpper(in.Cmd), strings.Join(paths, ", "))
+		if len(paths) > 1 {
+			msg = fmt.Sprintf("%s copies %d files that look like secrets into the image (%s); pass them with RUN --mount=type=secret instead",
+				strings.ToUpper(in.Cmd), len(paths), capList(paths, 6))
+		}
+		pl.p.Report(Finding{Span: at, Severity: Warning, Message: msg})
 	}
 	if pl.useful == 0 {
 		return
@@ -880,19 +885,23 @@ func (pl *ignorePlanner) report(at rewrite.Span, ignorePath string, old []byte) 
 			entries = append(entries, l)
 		}
 	}
-	list := entries
-	if len(list) > 6 {
-		list = append(slices.Clone(list[:6]), fmt.Sprintf("and %d more", len(entries)-6))
-	}
 	pl.p.Report(Finding{
 		Span:    at,
-		Message: fmt.Sprintf("%s lacks %s: %s", ignorePath, countOf(len(entries), "entry", "entries"), strings.Join(list, ", ")),
+		Message: fmt.Sprintf("%s lacks %s: %s", ignorePath, countOf(len(entries), "entry", "entries"), capList(entries, 6)),
 		Fix: &Fix{
 			Message: fmt.Sprintf("Add %s to %s", countOf(len(entries), "entry", "entries"), ignorePath),
 			Safety:  Safe,
 			Files:   map[string][]rewrite.Edit{ignorePath: {appendLines(old, pl.added)}},
 		},
 	})
+}
+
+// capList joins the first max items with commas, and counts the rest.
+func capList(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 // countOf writes n and the noun in the singular or the plural.
