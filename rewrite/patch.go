@@ -12,7 +12,9 @@ const contextLines = 3
 
 // Unified returns a git-style unified diff that turns old into new, with
 // 3 lines of context, or nil when they are equal. The file is labelled
-// a/name and b/name; created selects "--- /dev/null" for a new file.
+// a/name and b/name, quoted as git quotes them (see quotePath), with git's
+// TAB after a name holding a space; created selects "--- /dev/null" for a
+// new file.
 // Lines keep their own endings, so CRLF files round-trip through git apply
 // and patch -p1.
 func Unified(name string, old, new []byte, created bool) []byte {
@@ -21,15 +23,61 @@ func Unified(name string, old, new []byte, created bool) []byte {
 	}
 	ops := lineOps(string(old), string(new))
 	var b strings.Builder
-	fmt.Fprintf(&b, "diff --git a/%s b/%s\n", name, name)
+	a, bn := quotePath("a/"+name), quotePath("b/"+name)
+	tab := "" // git ends a ---/+++ name holding a space with a TAB
+	if strings.Contains(name, " ") && !strings.HasPrefix(a, `"`) {
+		tab = "\t"
+	}
+	fmt.Fprintf(&b, "diff --git %s %s\n", a, bn)
 	if created {
 		fmt.Fprintf(&b, "new file mode 100644\n--- /dev/null\n")
 	} else {
-		fmt.Fprintf(&b, "--- a/%s\n", name)
+		fmt.Fprintf(&b, "--- %s%s\n", a, tab)
 	}
-	fmt.Fprintf(&b, "+++ b/%s\n", name)
+	fmt.Fprintf(&b, "+++ %s%s\n", bn, tab)
 	writeHunks(&b, ops)
 	return []byte(b.String())
+}
+
+// quotePath quotes a patch path as git does: inside "…", with C escapes
+// (\t, \n, \", \\, octal for other control characters), when it holds a
+// control character, a quote or a backslash. Other bytes, UTF-8 included,
+// are written as they are.
+func quotePath(p string) string {
+	if !strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '"' || r == '\\' }) {
+		return p
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			if c < 0x20 || c == 0x7f {
+				fmt.Fprintf(&b, "\\%03o", c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 type lineOp struct {

@@ -100,6 +100,35 @@ func TestPatchesApply(t *testing.T) {
 	})
 }
 
+// TestPatchesOddNames checks the headers of paths that git quotes or marks:
+// a space gets a TAB after the name on the ---/+++ lines, and a newline, tab,
+// quote, backslash or other control character gets C-style "…" quoting, so
+// that git apply and patch -p1 find the file.
+func TestPatchesOddNames(t *testing.T) {
+	old, new := []byte("FROM a\nRUN b\n"), []byte("FROM a\nRUN c\n")
+	checkPatches(t, []patchCase{
+		{"with space/Dockerfile", old, new, false},
+		{"tab\there/Dockerfile", old, new, false},
+		{"new\nline/Dockerfile", old, new, false},
+		{`quo"te/Dockerfile`, old, new, false},
+		{`back\slash/Dockerfile`, old, new, false},
+		{"bell\a/Dockerfile", old, new, false},
+		{"caf\u00e9/Dockerfile", old, new, false},
+		{"new dir/.dockerignore", nil, []byte(".git\n"), true},
+		{"new\tdir/.dockerignore", nil, []byte(".git\n"), true},
+	})
+	for _, c := range []struct{ name, want string }{
+		{"a b", "--- a/a b\t\n+++ b/a b\t\n"},
+		{"a\tb", "--- \"a/a\\tb\"\n+++ \"b/a\\tb\"\n"},
+		{"a\nb\"c\\d\x01", "--- \"a/a\\nb\\\"c\\\\d\\001\"\n"},
+	} {
+		got := string(Unified(c.name, old, new, false))
+		if !strings.Contains(got, c.want) {
+			t.Errorf("Unified(%q):\n%s\nwant it to contain %q", c.name, got, c.want)
+		}
+	}
+}
+
 // TestCorpusPatches makes deterministic edits to every corpus file — change
 // a keyword's case, insert a line, delete a line, touch the last line — and
 // checks that git apply and patch -p1 reproduce the edited files.
