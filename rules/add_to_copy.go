@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -193,6 +194,10 @@ func archiveContent(ctx fs.FS, name, src string) (string, error) {
 		return "", nil
 	}
 	file, err := ctx.Open(name)
+	var unread *errUnread
+	if errors.As(err, &unread) {
+		return fmt.Sprintf("%s could not be read to tell whether ADD unpacks it (%s)", src, unread.why), nil
+	}
 	if err != nil {
 		return "", nil // not in the context: judged by its name
 	}

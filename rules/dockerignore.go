@@ -104,6 +104,10 @@ func runDockerignore(p *Pass) error {
 	at := rewrite.Span{Start: p.File.Instrs[0].Span.Start, End: p.File.Instrs[0].Span.Start}
 	ignorePath, shared := ignoreFileFor(p.Context, p.DockerfilePath)
 	old, err := fs.ReadFile(p.Context, ignorePath)
+	var unread *errUnread
+	if errors.As(err, &unread) {
+		return nil // the driver reports it
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		p.Reportf(at, "cannot read %s: %v", ignorePath, err)
 		return nil

@@ -49,16 +49,57 @@ func (r *Result) Changed() bool { return len(r.Applied) > 0 }
 
 // Check runs the rules on f once and returns their findings, fixes unapplied.
 func Check(f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
+	guard := newContextFS(ctx)
 	var out []Finding
 	for _, r := range opts.rules() {
-		fs, err := run(r, f, ctx, opts)
+		fs, err := run(r, f, asFS(guard), opts)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fs...)
 	}
+	out = append(out, unreadFindings(f, guard)...)
 	sortFindings(out)
 	return out, nil
+}
+
+// asFS returns the guard as an fs.FS, nil when there is no context.
+func asFS(guard *contextFS) fs.FS {
+	if guard == nil {
+		return nil
+	}
+	return guard
+}
+
+// unreadFindings reports the context files the rules did not read, each
+// once, under the rule that first tried, at the first instruction.
+func unreadFindings(f *rewrite.File, guard *contextFS) []Finding {
+	if guard == nil {
+		return nil
+	}
+	paths, why, by := guard.unread()
+	var out []Finding
+	at := rewrite.Span{}
+	if len(f.Instrs) > 0 {
+		at = rewrite.Span{Start: f.Instrs[0].Span.Start, End: f.Instrs[0].Span.Start}
+	}
+	line, col := f.Position(at.Start)
+	for _, p := range paths {
+		out = append(out, Finding{Rule: by[p], Span: at, Line: line, Col: col,
+			Message: fmt.Sprintf("did not read %s from the build context: %s", p, why[p])})
+	}
+	return out
+}
+
+// guardOf returns the context reader under ctx, or nil.
+func guardOf(ctx fs.FS) *contextFS {
+	switch c := ctx.(type) {
+	case *overlayFS:
+		return guardOf(c.base)
+	case *contextFS:
+		return c
+	}
+	return nil
 }
 
 // Run runs the rules on f in registry order, applying their fixes, and
@@ -66,7 +107,8 @@ func Check(f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
 // round changes nothing. A rule whose fix leaves a file that BuildKit cannot
 // parse is not applied to this file again, and a finding says so.
 func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
-	overlay := &overlayFS{base: ctx, files: map[string][]byte{}}
+	guard := newContextFS(ctx)
+	overlay := &overlayFS{base: asFS(guard), files: map[string][]byte{}}
 	res := &Result{Files: map[string]*FileChange{}, Applied: map[string]int{}}
 	original := f
 	broken := map[string]Finding{} // rules whose fixes broke the file
@@ -113,6 +155,7 @@ func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
 			for _, b := range broken {
 				findings = append(findings, b)
 			}
+			findings = append(findings, unreadFindings(f, guard)...)
 			sortFindings(findings)
 			res.RuntimeBase = RuntimeBaseChange(original, f)
 			res.File, res.Findings = f, findings
@@ -137,6 +180,9 @@ func (o *Options) rules() []*Rule {
 }
 
 func run(r *Rule, f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
+	if g := guardOf(ctx); g != nil {
+		g.setRule(r.Name)
+	}
 	p := &Pass{Rule: r, File: f, Context: ctx, DockerfilePath: opts.DockerfilePath, Config: &opts.Config, known: knownRule(&opts)}
 	if err := r.Run(p); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %w", f.Name, r.Name, err)

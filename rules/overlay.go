@@ -35,6 +35,17 @@ func (o *overlayFS) ReadFile(name string) ([]byte, error) {
 	return fs.ReadFile(o.base, name)
 }
 
+// Stat implements fs.StatFS, so that a stat does not open the file.
+func (o *overlayFS) Stat(name string) (fs.FileInfo, error) {
+	if data, ok := o.files[name]; ok {
+		return memInfo{&memFile{name: name, size: int64(len(data))}}, nil
+	}
+	if o.base == nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+	}
+	return fs.Stat(o.base, name)
+}
+
 type memFile struct {
 	name string
 	r    *bytes.Reader

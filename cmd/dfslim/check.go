@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -31,7 +30,13 @@ func checkOne(path string, o *options) outcome {
 		return out
 	}
 	out.file, out.dir = f, dir
-	out.findings, out.err = rules.Check(f, os.DirFS(dir), opts)
+	ctx, closeCtx, err := openContext(dir)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	defer closeCtx()
+	out.findings, out.err = rules.Check(f, ctx, opts)
 	return out
 }
 

@@ -78,6 +78,29 @@ func contextFor(dockerfile, contextFlag string) (dir, rel string) {
 	return dir, filepath.ToSlash(r)
 }
 
+// openContext opens the build context directory dir ("" for none) as the
+// rules read it: confined to dir (no symbolic link out of it), files opened
+// without blocking. close releases it.
+func openContext(dir string) (ctx fs.FS, close func(), err error) {
+	if dir == "" {
+		return nil, func() {}, nil
+	}
+	d, err := rules.OpenContextDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build context %s: %v", displayPath(dir), unwrapPath(err))
+	}
+	return d, func() { d.Close() }, nil
+}
+
+// unwrapPath returns the reason of a path error without its path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // displayPath is the name of a file in patches and messages: slash-separated,
 // relative, without a leading "./".
 func displayPath(p string) string {

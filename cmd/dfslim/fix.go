@@ -114,17 +114,21 @@ func fixOne(path string, stdin io.Reader, o *options) outcome {
 	}
 	dir, rel := contextFor(path, o.context)
 	if path == "-" {
-		dir, rel = ".", ""
-		if o.context != "" {
-			dir = o.context
-		}
+		// Standard input has no directory: no build context unless --context names one.
+		dir, rel = o.context, ""
 	}
 	opts, err := o.driverOptions(path, rel)
 	if err != nil {
 		out.err = err
 		return out
 	}
-	res, err := rules.Run(f, os.DirFS(dir), opts)
+	ctx, closeCtx, err := openContext(dir)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	defer closeCtx()
+	res, err := rules.Run(f, ctx, opts)
 	if err != nil {
 		out.err = err
 		return out
