@@ -85,7 +85,7 @@ func unreadFindings(f *rewrite.File, guard *contextFS) []Finding {
 	}
 	line, col := f.Position(at.Start)
 	for _, p := range paths {
-		out = append(out, Finding{Rule: by[p], Span: at, Line: line, Col: col,
+		out = append(out, Finding{Rule: by[p], Span: at, Line: line, Col: col, Severity: Warning,
 			Message: fmt.Sprintf("did not read %s from the build context: %s", p, why[p])})
 	}
 	return out
