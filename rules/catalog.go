@@ -222,6 +222,9 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	if flavor == "" {
 		flavor = Distroless
 	}
+	if flavor == Scratch {
+		return scratchImage(kind, debug) // scratch.go
+	}
 	c := catalog()
 	if flavor != Distroless && flavor != Chainguard {
 		return nil, fmt.Errorf("unknown runtime image family %q (want %s or %s)", flavor, Distroless, Chainguard)

@@ -135,7 +135,10 @@ func TestRuntimeImage(t *testing.T) {
 		{"distroless", KindJava, "25", true, "gcr.io/distroless/java25-debian13:debug-nonroot"},
 		{"distroless", KindJava, "11", false, "error: distroless has no Java 11 image"},
 		{"chainguard", KindJava, "26", false, "cgr.dev/chainguard/jre:latest"},
-		{"scratch", KindStatic, "", false, "error: unknown runtime image family"},
+		{"scratch", KindStatic, "", false, "scratch"},
+		{"scratch", KindCC, "", false, "error: scratch runs only static binaries"},
+		{"scratch", KindStatic, "", true, "error: scratch has no variant with a shell"},
+		{"alpine", KindStatic, "", false, "error: unknown runtime image family"},
 		{"distroless", "ruby", "", false, "error: distroless has no ruby runtime image"},
 	}
 	for _, tt := range tests {

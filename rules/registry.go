@@ -14,6 +14,7 @@ var all = []*Rule{
 	Lambda,
 	RuntimeBase,
 	Static,
+	ScratchFiles,
 	NonRoot,
 	ExecForm,
 	AptHygiene,

@@ -35,7 +35,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringSliceVar(&o.selectRules, "select", nil, "run only these rules (comma-separated)")
 	f.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these rules (comma-separated)")
-	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless or chainguard")
+	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless, chainguard or scratch (static binaries only)")
 	f.BoolVar(&o.debug, "debug", false, "use runtime image variants with a shell (:debug, -dev)")
 	f.BoolVar(&o.fallback, "fallback", true, "when no distroless or Chainguard image can run the app, fall back to the official slim image (false: refuse)")
 	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
@@ -48,8 +48,8 @@ func (o *options) addFlags(cmd *cobra.Command) {
 }
 
 func (o *options) prepare() error {
-	if o.base != "distroless" && o.base != "chainguard" {
-		return fmt.Errorf("--base must be distroless or chainguard, not %q", o.base)
+	if o.base != "distroless" && o.base != "chainguard" && o.base != "scratch" {
+		return fmt.Errorf("--base must be distroless, chainguard or scratch, not %q", o.base)
 	}
 	var err error
 	if o.rules, err = rules.Select(o.selectRules, o.ignoreRules); err != nil {
