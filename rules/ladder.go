@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // SlimRung is the Flavor of the images of the fallback rung: the official
@@ -159,13 +162,19 @@ func slimLanguageTag(kind, tag string) (string, error) {
 	return strings.Join(parts, "-"), nil
 }
 
-// sameRegistry names repo in the registry and namespace of the official
-// image n: "python" stays on Docker Hub, "public.ecr.aws/docker/library/node"
-// gives "public.ecr.aws/docker/library/<repo>".
+// sameRegistry names repo in the registry of the official image n when n
+// comes from a mirror of Docker Hub's library ("public.ecr.aws/docker/library/node"
+// gives "public.ecr.aws/docker/library/<repo>", "amd64/node" "amd64/<repo>");
+// otherwise it names Docker Hub's official repo.
 func sameRegistry(n reference.Named, repo string) string {
 	name := n.Name()
-	i := strings.LastIndex(name, "/")
-	out, err := reference.ParseNormalizedNamed(name[:i+1] + repo)
+	dir := name[:strings.LastIndex(name, "/")]
+	arch := []string{"docker.io/amd64", "docker.io/arm64v8", "docker.io/arm32v7", "docker.io/arm32v6", "docker.io/i386", "docker.io/ppc64le", "docker.io/s390x", "docker.io/riscv64"}
+	mirror := strings.HasSuffix(dir, "/library") || slices.Contains(arch, dir)
+	if !mirror {
+		return repo
+	}
+	out, err := reference.ParseNormalizedNamed(dir + "/" + repo)
 	if err != nil {
 		return repo
 	}
@@ -443,4 +452,217 @@ func (sp *split) installsBuildPackages() bool {
 		}
 	}
 	return false
+}
+
+// slimBasePrograms are the programs every slim rung image has: the shell and
+// the Debian essential tools (Alpine's busybox has the same names).
+var slimBasePrograms = []string{"sh", "bash", "dash", "exec", "echo", "printf", "true", "false", "test", "[", "sleep",
+	"env", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "chmod", "chown", "chgrp", "ln", "touch", "ls", "sed", "grep",
+	"find", "xargs", "tar", "gzip", "gunzip", "zcat", "id", "whoami", "useradd", "groupadd", "usermod", "userdel",
+	"groupdel", "su", "sort", "uniq", "head", "tail", "wc", "tr", "cut", "date", "hostname", "dirname", "basename",
+	"readlink", "realpath", "mktemp", "nproc", "expr", "seq", "tee", "uname", "ldconfig", "dpkg", "kill", "pwd",
+	"timeout", "nohup", "stat", "du", "df", "md5sum", "sha256sum", "yes", "diff", "cmp"}
+
+// slimLanguagePrograms are the programs the slim rung image of each language has.
+var slimLanguagePrograms = map[string][]string{
+	KindPython: {"python", "python3", "pip", "pip3"},
+	KindNode:   {"node", "nodejs", "npm", "npx", "corepack", "docker-entrypoint.sh"},
+	KindJava:   {"java", "keytool"},
+}
+
+// slimRuntimeBase tries the slim rung for a final stage that the first
+// rung's image cannot run (first holds why): the official slim image of the
+// stage's own language and version, with every instruction kept as written.
+// It reports and returns true when it has a verdict: a fix, or that the stage
+// is on its slim rung already; false leaves the report to the caller.
+func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan rewrite.Span, first *runtimePlan) bool {
+	kind := LanguageKind(info.Language)
+	if p.Config.NoFallback || kind == "" || len(first.blockers) == 0 {
+		return false
+	}
+	img, err := SlimImage(kind, final.BaseName)
+	if err != nil {
+		return false
+	}
+	if sameImage(final.BaseName, img.Ref) {
+		for _, b := range first.blockers {
+			p.Reportf(b.Span, "final stage stays on %s, which is already the slim rung: %s", final.BaseName, b.Reason)
+		}
+		return true
+	}
+	if b, ok := slimStageBlocker(p, final, info, img); ok {
+		for _, fb := range first.blockers {
+			p.Reportf(fb.Span, "final stage stays on %s: %s", final.BaseName, fb.Reason)
+		}
+		p.Reportf(b.Span, "final stage stays on %s: the slim rung %s cannot run it either: %s", final.BaseName, img.Ref, b.Reason)
+		return true
+	}
+	msg := fmt.Sprintf("final stage runs on %s (slim rung, %s) instead of %s: %s", img.Ref, imageSize(img), final.BaseName, first.blockers[0].Reason)
+	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{
+		Message: "Use " + img.Ref + " as the runtime image",
+		Safety:  Safe,
+		Edits:   []rewrite.Edit{{Span: refSpan, New: img.Ref}},
+	}})
+	return true
+}
+
+// slimStageBlocker checks that every instruction of a final stage, kept as
+// written, still works on the slim image img: the programs its RUN, CMD,
+// ENTRYPOINT and HEALTHCHECK start are in the image, installed by an earlier
+// RUN of the stage with the image's package manager, or copied in; its
+// scripts from the build context call only such programs; and its USER exists.
+func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Image) (Blocker, bool) {
+	f := p.File
+	files := newStageFiles(p, final, "/", nil)
+	installed := map[string]bool{}
+	installers, usersAdded := false, false
+	has := func(prog string) bool {
+		name := path.Base(prog)
+		if strings.Contains(prog, "/") {
+			if c, _ := files.origin(prog); c != nil {
+				return true
+			}
+			if !slices.Contains(pathDirs, path.Dir(prog)) || img.Kind == KindJava && slices.Contains(slimLanguagePrograms[KindJava], name) {
+				return false // the JRE lives elsewhere (/opt/java/openjdk)
+			}
+		}
+		if c, _ := files.origin(name); c != nil {
+			return true
+		}
+		return slices.Contains(slimBasePrograms, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
+			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
+	}
+	var checkCalls func(in *rewrite.Instr, what string, calls []*Call, depth int) (Blocker, bool)
+	checkScript := func(in *rewrite.Instr, what, prog string, anyFile bool, depth int) (Blocker, bool) {
+		c, src := files.origin(prog)
+		if c == nil {
+			return Blocker{}, false
+		}
+		if c.from != "" {
+			return Blocker{}, false // a program built in another stage
+		}
+		data, err := fs.ReadFile(p.Context, src)
+		if p.Context == nil || err != nil || !anyFile && !bytes.HasPrefix(data, []byte("#!")) {
+			return Blocker{}, false
+		}
+		prog2, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(data), src)
+		if err != nil {
+			return Blocker{in.Span, fmt.Sprintf("%s runs %s, a script dfslim cannot parse", what, src)}, true
+		}
+		return checkCalls(in, what+" (through "+src+")", (&Shell{File: prog2}).Calls(), depth+1)
+	}
+	checkCalls = func(in *rewrite.Instr, what string, calls []*Call, depth int) (Blocker, bool) {
+		for _, call := range calls {
+			args, dyn := call.Args, call.Dynamic
+			for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
+				args, dyn = args[1:], dyn[1:]
+			}
+			if dyn[0] {
+				if depth > 0 {
+					continue // exec "$@" in an entry script: the command is checked on its own
+				}
+				return Blocker{in.Span, what + " runs a program whose name is not literal"}, true
+			}
+			name := path.Base(args[0])
+			if slices.Contains(packageManagers, name) {
+				pm := map[string]string{"apt-get": "apt", "apt": "apt", "apk": "apk"}[name]
+				pkgs, remove := packageArgs(name, args, dyn)
+				switch {
+				case pm != img.PackageManager:
+					return Blocker{in.Span, fmt.Sprintf("%s runs %s, and the slim image %s has %s", what, name, img.Ref, img.PackageManager)}, true
+				case img.Kind == KindJava && !remove && len(pkgs) > 0 && info.Distro != img.Distro:
+					return Blocker{in.Span, fmt.Sprintf("%s installs %s on %s; the JRE image %s is another distribution, whose package names may differ", what, strings.Join(pkgs, ", "), info.Distro, img.Ref)}, true
+				}
+				for _, pk := range pkgs {
+					installed[pk] = !remove
+				}
+				continue
+			}
+			if name == "useradd" || name == "adduser" || name == "groupadd" || name == "addgroup" {
+				usersAdded = true
+			}
+			if isPip(args) || (name == "npm" || name == "yarn" || name == "pnpm") && len(args) > 1 && (args[1] == "install" || args[1] == "i" || args[1] == "ci" || args[1] == "add") {
+				installers = true
+			}
+			if !has(args[0]) {
+				return Blocker{in.Span, fmt.Sprintf("%s runs %s, which %s does not have", what, args[0], img.Ref)}, true
+			}
+			if depth < 2 {
+				script, anyFile := args[0], false
+				if slices.Contains(shells, name) && len(args) > 1 && !strings.HasPrefix(args[1], "-") && !dyn[1] {
+					script, anyFile = args[1], true // sh script.sh
+				}
+				if b, ok := checkScript(in, what, script, anyFile, depth); ok {
+					return b, true
+				}
+			}
+		}
+		return Blocker{}, false
+	}
+	var cmd, ep *rewrite.Instr
+	for _, c := range final.Commands {
+		in := f.InstrOf(c)
+		if in == nil {
+			continue
+		}
+		switch c := c.(type) {
+		case *instructions.RunCommand:
+			sh := runScript(f, in)
+			if sh == nil {
+				return Blocker{in.Span, "RUN cannot be read as a shell program, so what it needs is unknown"}, true
+			}
+			if b, ok := checkCalls(in, "RUN", sh.Calls(), 0); ok {
+				return b, true
+			}
+		case *instructions.CmdCommand:
+			cmd = in
+		case *instructions.EntrypointCommand:
+			ep = in
+		case *instructions.HealthCheckCommand:
+			if c.Health == nil || len(c.Health.Test) < 2 {
+				continue
+			}
+			var calls []*Call
+			if c.Health.Test[0] == "CMD-SHELL" {
+				prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
+				if err != nil {
+					return Blocker{in.Span, "HEALTHCHECK does not parse as a shell command"}, true
+				}
+				calls = (&Shell{File: prog}).Calls()
+			} else {
+				calls = []*Call{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+			}
+			if b, ok := checkCalls(in, "HEALTHCHECK", calls, 0); ok {
+				return b, true
+			}
+		case *instructions.UserCommand:
+			name, _, _ := strings.Cut(c.User, ":")
+			if name != "root" && leadingDigits(name) != name && name != img.NonrootUser && !usersAdded {
+				return Blocker{in.Span, fmt.Sprintf("USER %s is not a user of %s, and no RUN of the stage adds it", name, img.Ref)}, true
+			}
+		}
+	}
+	for _, in := range []*rewrite.Instr{ep, cmd} {
+		if in == nil || in == cmd && ep != nil && ep.Node.Attributes["json"] && !in.Node.Attributes["json"] {
+			continue
+		}
+		kw := strings.ToUpper(in.Cmd)
+		if args, err := ExecArgs(f, in); err == nil {
+			if in == cmd && ep != nil {
+				continue // arguments of the ENTRYPOINT
+			}
+			if b, ok := checkCalls(in, kw, []*Call{{Args: args, Dynamic: make([]bool, len(args))}}, 0); ok {
+				return b, true
+			}
+			continue
+		}
+		sh := ParseShell(f, in)
+		if sh == nil {
+			return Blocker{in.Span, kw + " does not parse as a shell command"}, true
+		}
+		if b, ok := checkCalls(in, kw, sh.Calls(), 0); ok {
+			return b, true
+		}
+	}
+	return Blocker{}, false
 }

@@ -51,3 +51,20 @@ func TestSlimImage(t *testing.T) {
 		}
 	}
 }
+
+func TestSlimImageRegistry(t *testing.T) {
+	for builder, want := range map[string]string{
+		"container-registry.oracle.com/java/openjdk:25.0.2": "eclipse-temurin:25-jre",
+		"amd64/openjdk:17":                                  "amd64/eclipse-temurin:17-jre",
+		"mirror.gcr.io/library/python:3.12":                 "mirror.gcr.io/library/python:3.12-slim",
+	} {
+		kind := KindJava
+		if strings.Contains(builder, "python") {
+			kind = KindPython
+		}
+		img, err := SlimImage(kind, builder)
+		if err != nil || img.Ref != want {
+			t.Errorf("SlimImage(%s) = %v, %v; want %s", builder, img, err, want)
+		}
+	}
+}

@@ -53,7 +53,20 @@ of the app tree the Dockerfile copies in goes to the runtime stage (directories 
 by name), except what is provably build input: the compiled language's sources, manifests
 and lock files, vendor/, test data, Dockerfiles, Makefiles, and version-control, editor and CI
 metadata. A file of that tree that looks like a secret (.env, *.pem) is not copied by name
-(a .dockerignore may leave it out): the split is refused.`,
+(a .dockerignore may leave it out): the split is refused.
+
+The runtime ladder: when only the first rung's image is in the way (no distroless or
+Chainguard image for the language version, a command that needs a shell, packages built
+on Alpine, system packages installed for run time), the runtime stage falls back to the
+slim rung (unless --fallback=false): the official -slim image of the same language, version
+and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of the same
+Java major, debian:<release>-slim for a glibc binary, or the build's own Alpine image. It
+keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
+packages the build installed (not -dev packages or compilers; a -dev package whose
+library the program may load is refused), keeps the user the original ran as (a Node.js
+app on unprivileged ports runs as the image's node user, owning its directory) and
+copies Python packages to the same site-packages path. It applies only when the runtime
+loses something: a bigger or different base image, build packages, or devDependencies.`,
 	Safety: Safe,
 	Before: `FROM golang:1.22
 WORKDIR /src

@@ -45,7 +45,15 @@ ENTRYPOINT, since their debug variants set ENTRYPOINT ["/busybox/sh"]. When the 
 the old image's working directory, WORKDIR is set to it explicitly, because distroless :nonroot
 images start in /home/nonroot. Anything else the program needs from the old image at run time
 (a file it reads from /etc, a library it loads by name) is not visible in the Dockerfile: check
-the result before shipping it.`,
+the result before shipping it.
+
+When no distroless or Chainguard image can run a Python, Node.js or Java final stage, it moves
+to the slim rung (unless --fallback=false): the official -slim image of the same version and
+Debian release, or the Temurin JRE of the same Java major, with every instruction kept as
+written. That applies only when each program its RUN, CMD, ENTRYPOINT, HEALTHCHECK and entry
+scripts from the build context start is in the slim image, installed by the stage with the
+image's package manager, or copied in, and when the image changes (a stage already on its
+slim image stays, and the finding says so).`,
 	Safety: Safe,
 	Before: `FROM golang:1.22 AS build
 WORKDIR /src
@@ -129,6 +137,9 @@ func runRuntimeBase(p *Pass) error {
 				split.report(p, from, fmt.Sprintf("final stage builds on %s itself, which keeps its build tools", final.BaseName))
 				return nil
 			}
+		}
+		if slimRuntimeBase(p, final, info, refSpan, plan) {
+			return nil // the slim rung (ladder.go)
 		}
 		plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		if len(split.blockers) > 0 {
