@@ -55,8 +55,8 @@ func TestSlimImage(t *testing.T) {
 func TestSlimImageRegistry(t *testing.T) {
 	for builder, want := range map[string]string{
 		"container-registry.oracle.com/java/openjdk:25.0.2": "eclipse-temurin:25-jre",
-		"amd64/openjdk:17":                                  "amd64/eclipse-temurin:17-jre",
-		"mirror.gcr.io/library/python:3.12":                 "mirror.gcr.io/library/python:3.12-slim",
+		"amd64/openjdk:17":                  "amd64/eclipse-temurin:17-jre",
+		"mirror.gcr.io/library/python:3.12": "mirror.gcr.io/library/python:3.12-slim",
 	} {
 		kind := KindJava
 		if strings.Contains(builder, "python") {
