@@ -473,29 +473,29 @@ var slimLanguagePrograms = map[string][]string{
 // slimRuntimeBase tries the slim rung for a final stage that the first
 // rung's image cannot run (first holds why): the official slim image of the
 // stage's own language and version, with every instruction kept as written.
-// It reports and returns true when it has a verdict: a fix, or that the stage
-// is on its slim rung already; false leaves the report to the caller.
-func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan rewrite.Span, first *runtimePlan) bool {
+// It returns slimNone when there is no slim rung to try, leaving the report
+// of first's blockers to the caller; otherwise it has reported them.
+func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan rewrite.Span, first *runtimePlan) slimVerdict {
 	kind := LanguageKind(info.Language)
 	if p.Config.NoFallback || kind == "" || len(first.blockers) == 0 {
-		return false
+		return slimNone
 	}
 	img, err := SlimImage(kind, final.BaseName)
 	if err != nil {
-		return false
+		return slimNone
 	}
 	if sameImage(final.BaseName, img.Ref) {
 		for _, b := range first.blockers {
 			p.Reportf(b.Span, "final stage stays on %s, which is already the slim rung: %s", final.BaseName, b.Reason)
 		}
-		return true
+		return slimStays
 	}
 	if b, ok := slimStageBlocker(p, final, info, img); ok {
 		for _, fb := range first.blockers {
 			p.Reportf(fb.Span, "final stage stays on %s: %s", final.BaseName, fb.Reason)
 		}
 		p.Reportf(b.Span, "final stage stays on %s: the slim rung %s cannot run it either: %s", final.BaseName, img.Ref, b.Reason)
-		return true
+		return slimStays
 	}
 	msg := fmt.Sprintf("final stage runs on %s (slim rung, %s) instead of %s: %s", img.Ref, imageSize(img), final.BaseName, first.blockers[0].Reason)
 	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{
@@ -503,8 +503,17 @@ func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan 
 		Safety:  Safe,
 		Edits:   []rewrite.Edit{{Span: refSpan, New: img.Ref}},
 	}})
-	return true
+	return slimFixed
 }
+
+// slimVerdict is what the slim rung made of a final stage.
+type slimVerdict int
+
+const (
+	slimNone  slimVerdict = iota // no slim rung: nothing reported
+	slimStays                    // the stage stays; the reasons are reported
+	slimFixed                    // a fix moves the stage to the slim image
+)
 
 // slimStageBlocker checks that every instruction of a final stage, kept as
 // written, still works on the slim image img: the programs its RUN, CMD,

@@ -138,10 +138,12 @@ func runRuntimeBase(p *Pass) error {
 				return nil
 			}
 		}
-		if slimRuntimeBase(p, final, info, refSpan, plan) {
-			return nil // the slim rung (ladder.go)
+		switch slimRuntimeBase(p, final, info, refSpan, plan) { // the slim rung (ladder.go)
+		case slimFixed:
+			return nil
+		case slimNone:
+			plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		}
-		plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		if len(split.blockers) > 0 {
 			b := split.blockers[0]
 			p.Reportf(b.Span, "final stage stays on %s: it cannot be split into a build and a runtime stage either: %s", final.BaseName, b.Reason)
