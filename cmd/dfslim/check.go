@@ -12,19 +12,23 @@ import (
 
 // checkOne parses one Dockerfile and runs the rules without fixing.
 func checkOne(path string, o *options) outcome {
-	out := outcome{path: path}
-	src, err := readRegular(path)
+	name := o.inputName(path)
+	out := outcome{path: name}
+	src, err := o.readInput(path)
 	if err != nil {
-		out.err = pathError(path, err)
+		out.err = pathError(name, err)
 		return out
 	}
-	f, err := rewrite.Parse(path, src)
+	f, err := rewrite.Parse(name, src)
 	if err != nil {
 		out.err = err
 		return out
 	}
 	dir, rel := contextFor(path, o.context)
-	opts, err := o.driverOptions(path, rel)
+	if path == "-" {
+		dir, rel = o.stdinContext()
+	}
+	opts, err := o.driverOptions(o.configPath(path), rel)
 	if err != nil {
 		out.err = err
 		return out
@@ -61,8 +65,16 @@ stderr in every format.`,
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			report := newReporter(format, stdout, o.colorFor(stdout), rules.All())
-			paths, errs := expandPaths(args)
-			noteEmptyWalks(stderr, args, paths)
+			stdin, err := o.stdinArgs(args)
+			if err != nil {
+				return err
+			}
+			o.stdin = cmd.InOrStdin()
+			paths, errs := []string{"-"}, []error(nil)
+			if !stdin {
+				paths, errs = expandPaths(args)
+				noteEmptyWalks(stderr, args, paths)
+			}
 			status := 0
 			for _, err := range errs {
 				fmt.Fprintln(stderr, err)

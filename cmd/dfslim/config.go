@@ -471,6 +471,7 @@ type ecosystem struct {
 	noConfig bool
 	color    string // --color: auto, always or never
 	exitPolicy
+	stdinOptions
 }
 
 // addConfigFlags adds --config and --no-config, and remembers the flag set

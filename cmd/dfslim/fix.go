@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 
 	"github.com/dfslim/dfslim/rewrite"
@@ -45,6 +44,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	o.addConfigFlags(f)
 	o.addColorFlag(f)
 	o.addExitFlags(f)
+	o.addStdinFlag(f)
 }
 
 func (o *options) prepare() error {
@@ -90,23 +90,17 @@ func (c change) patch() []byte {
 
 // fixOne reads, parses and fixes one Dockerfile ("-" is standard input).
 func fixOne(path string, stdin io.Reader, o *options) outcome {
-	out := outcome{path: path}
-	var src []byte
-	var err error
-	if path == "-" {
-		src, err = io.ReadAll(stdin)
-	} else {
-		src, err = readRegular(path)
+	name := o.inputName(path)
+	out := outcome{path: name}
+	if stdin != nil {
+		o.stdin = stdin
 	}
+	src, err := o.readInput(path)
 	if err != nil {
-		out.err = pathError(path, err)
+		out.err = pathError(name, err)
 		return out
 	}
 	out.src = src
-	name := path
-	if path == "-" {
-		name = "<stdin>"
-	}
 	f, err := rewrite.Parse(name, src)
 	if err != nil {
 		out.err = err
@@ -114,10 +108,9 @@ func fixOne(path string, stdin io.Reader, o *options) outcome {
 	}
 	dir, rel := contextFor(path, o.context)
 	if path == "-" {
-		// Standard input has no directory: no build context unless --context names one.
-		dir, rel = o.context, ""
+		dir, rel = o.stdinContext()
 	}
-	opts, err := o.driverOptions(path, rel)
+	opts, err := o.driverOptions(o.configPath(path), rel)
 	if err != nil {
 		out.err = err
 		return out
@@ -225,9 +218,13 @@ printed, 2 an error.`,
 				return err
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if slices.Contains(args, "-") {
-				if len(args) != 1 {
-					return fmt.Errorf("- (standard input) cannot be mixed with other paths")
+			stdin, err := o.stdinArgs(args)
+			if err != nil {
+				return err
+			}
+			if stdin {
+				if write || list {
+					return fmt.Errorf("-w and -l need files: standard input (-) is fixed to standard output")
 				}
 				out := fixOne("-", cmd.InOrStdin(), &o)
 				if out.err != nil {
