@@ -15,7 +15,7 @@ const DefaultMaxRounds = 10
 
 // Options select what [Run] and [Check] run.
 type Options struct {
-	Rules     []*Rule // nil: All()
+	Rules     []*Rule // nil: every registered rule; empty, not nil: none
 	Config    Config
 	Unsafe    bool // apply Unsafe fixes too
 	MaxRounds int  // 0: DefaultMaxRounds

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dfslim/dfslim/internal/suggest"
 )
 
 // all lists every rule in the order the driver runs them: rules that change
@@ -45,15 +47,17 @@ func Names() []string {
 }
 
 // Select returns the rules named in selectNames (all rules when empty) minus
-// those in ignoreNames, in registry order. An unknown name is an error that
-// lists the valid ones.
+// those in ignoreNames, in registry order. The result is never nil, so that
+// ignoring every rule gives an empty list, which [Options] reads as "no
+// rule", not as "every rule". An unknown name is an error that suggests the
+// closest name and lists the valid ones.
 func Select(selectNames, ignoreNames []string) ([]*Rule, error) {
 	for _, n := range append(slices.Clone(selectNames), ignoreNames...) {
 		if Lookup(n) == nil {
-			return nil, fmt.Errorf("unknown rule %q (valid: %s)", n, strings.Join(Names(), ", "))
+			return nil, fmt.Errorf("unknown rule %q%s (valid: %s)", n, suggest.Hint(n, Names()), strings.Join(Names(), ", "))
 		}
 	}
-	var out []*Rule
+	out := []*Rule{}
 	for _, r := range all {
 		if (len(selectNames) == 0 || slices.Contains(selectNames, r.Name)) && !slices.Contains(ignoreNames, r.Name) {
 			out = append(out, r)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dfslim/dfslim/internal/suggest"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 	"github.com/moby/patternmatcher"
@@ -246,7 +247,7 @@ func (l *configLoader) mapping(n *yaml.Node, what string, keys []string, fn func
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || !slices.Contains(keys, k.Value) {
-			return l.errorf(k, "unknown key %q in %s (valid: %s)", k.Value, what, strings.Join(keys, ", "))
+			return l.errorf(k, "unknown key %q in %s%s (valid: %s)", k.Value, what, suggest.Hint(k.Value, keys), strings.Join(keys, ", "))
 		}
 		if seen[k.Value] {
 			return l.errorf(k, "%s is set twice", k.Value)
@@ -295,7 +296,7 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 		}
 		for i, name := range names {
 			if rules.Lookup(name) == nil {
-				return l.errorf(v.Content[i], "%s: unknown rule %q (valid: %s)", key, name, strings.Join(rules.Names(), ", "))
+				return l.errorf(v.Content[i], "%s: unknown rule %q%s (valid: %s)", key, name, suggest.Hint(name, rules.Names()), strings.Join(rules.Names(), ", "))
 			}
 		}
 		if key == "select" {

@@ -51,6 +51,7 @@ func (o *options) prepare() error {
 	if o.base != "distroless" && o.base != "chainguard" && o.base != "scratch" {
 		return fmt.Errorf("--base must be distroless, chainguard or scratch, not %q", o.base)
 	}
+	o.selectRules, o.ignoreRules = trimNames(o.selectRules), trimNames(o.ignoreRules)
 	var err error
 	if o.rules, err = rules.Select(o.selectRules, o.ignoreRules); err != nil {
 		return err

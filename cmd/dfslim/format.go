@@ -22,9 +22,10 @@ const (
 	formatJSON   = "json"
 	formatSARIF  = "sarif"
 	formatGitHub = "github"
+	formatGitLab = "gitlab"
 )
 
-var formats = []string{formatText, formatJSON, formatSARIF, formatGitHub}
+var formats = []string{formatText, formatJSON, formatSARIF, formatGitHub, formatGitLab}
 
 // severity is a finding's severity; rules.Pass.Report sets it, and a finding
 // made elsewhere without one is a warning with a fix and info without.
@@ -56,6 +57,8 @@ func newReporter(format string, w io.Writer, color bool, ruleSet []*rules.Rule) 
 		return &sarifReporter{w: w, rules: ruleSet}
 	case formatGitHub:
 		return &githubReporter{w: w}
+	case formatGitLab:
+		return &gitlabReporter{w: w}
 	}
 	return &textReporter{w: w, color: color}
 }

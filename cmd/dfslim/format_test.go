@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -270,6 +272,54 @@ func TestColorFor(t *testing.T) {
 		w := tt.w.(interface{ Write([]byte) (int, error) })
 		if got := o.colorFor(w); got != tt.want {
 			t.Errorf("--color %s, NO_COLOR=%q, TERM=%s, %T: colour %v, want %v", tt.color, tt.noColor, tt.term, tt.w, got, tt.want)
+		}
+	}
+}
+
+// TestGitLabReport: every issue has the fields GitLab's Code Quality widget
+// needs, fingerprints are unique, and they stay the same when lines move.
+func TestGitLabReport(t *testing.T) {
+	issues := func(src string) []gitlabIssue {
+		t.Helper()
+		f, err := rewrite.Parse("Dockerfile", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings, err := rules.Check(f, nil, rules.Options{Rules: testRules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		r := newReporter(formatGitLab, &b, false, testRules)
+		r.add(outcome{path: "Dockerfile", file: f, findings: findings})
+		if err := r.finish(); err != nil {
+			t.Fatal(err)
+		}
+		var out []gitlabIssue
+		if err := json.Unmarshal(b.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := issues("from alpine\nrun echo hi\nrun echo hi\n")
+	after := issues("# moved\n\nfrom alpine\nrun echo hi\nrun echo hi\n")
+	if len(before) != 4 || len(after) != 4 {
+		t.Fatalf("want 4 issues each, have %d and %d", len(before), len(after))
+	}
+	seen := map[string]bool{}
+	for i, is := range before {
+		if is.Description == "" || is.CheckName == "" || is.Fingerprint == "" || is.Location.Path != "Dockerfile" || is.Location.Lines.Begin < 1 {
+			t.Errorf("issue %d lacks a required field: %+v", i, is)
+		}
+		if !slices.Contains([]string{"info", "minor", "major", "critical", "blocker"}, is.Severity) {
+			t.Errorf("issue %d: severity %q", i, is.Severity)
+		}
+		if seen[is.Fingerprint] {
+			t.Errorf("issue %d: fingerprint %s repeats", i, is.Fingerprint)
+		}
+		seen[is.Fingerprint] = true
+		if after[i].Fingerprint != is.Fingerprint || after[i].Location.Lines.Begin != is.Location.Lines.Begin+2 {
+			t.Errorf("issue %d moved two lines down: %+v, then %+v", i, is, after[i])
 		}
 	}
 }

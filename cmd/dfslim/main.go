@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -54,13 +55,60 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// -v is --verbose on fix and check, as in ruff; --version is -V.
+	root.Flags().BoolP("version", "V", false, "print the version")
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newFixCmd(), newCheckCmd(), newRulesCmd(), newExplainCmd())
+	for _, c := range root.Commands() {
+		completeFlags(c)
+	}
 	return root
 }
 
+// version is dfslim's version as a semantic version: the module version
+// without its "v" for a release or a pseudo-version, and for a development
+// build 0.0.0-dev, with the VCS revision as build metadata when the build
+// recorded it (0.0.0-dev+1a2b3c4d5e6f.dirty).
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "0.0.0-dev"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return strings.TrimPrefix(v, "v")
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if !validMetadata(rev) {
+		return "0.0.0-dev"
+	}
+	v := "0.0.0-dev+" + rev[:min(12, len(rev))]
+	if dirty {
+		v += ".dirty"
+	}
+	return v
+}
+
+// validMetadata reports whether s can be a semver build metadata identifier.
+func validMetadata(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

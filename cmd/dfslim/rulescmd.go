@@ -26,9 +26,10 @@ func newRulesCmd() *cobra.Command {
 
 func newExplainCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "explain RULE",
-		Short: "Explain what a rule does, why, and how safe its fix is",
-		Args:  cobra.ExactArgs(1),
+		Use:               "explain RULE",
+		Short:             "Explain what a rule does, why, and how safe its fix is",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeRule,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := rules.Select(args, nil); err != nil {
 				return err

@@ -46,6 +46,7 @@ type sarifTool struct {
 type sarifDriver struct {
 	Name           string      `json:"name"`
 	Version        string      `json:"version,omitempty"`
+	SemVer         string      `json:"semanticVersion,omitempty"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -181,7 +182,7 @@ func (r *sarifReporter) add(out outcome) {
 }
 
 func (r *sarifReporter) finish() error {
-	driver := sarifDriver{Name: "dfslim", Version: version(), InformationURI: projectURL, Rules: []sarifRule{}}
+	driver := sarifDriver{Name: "dfslim", Version: version(), SemVer: version(), InformationURI: projectURL, Rules: []sarifRule{}}
 	for _, rule := range r.rules {
 		driver.Rules = append(driver.Rules, sarifRuleOf(rule))
 	}
