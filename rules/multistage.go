@@ -46,8 +46,13 @@ the line that causes it. Behaviour that changes: the runtime runs as 65532:65532
 original ran as root or as a named user (written as USER 65532:65532; a named user's app
 directory is copied with --chown=65532:65532); Node.js devDependencies are pruned in the build
 stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them;
-Python packages are copied from the builder's site-packages and found through PYTHONPATH, so
-console scripts (gunicorn, flask) must be run as ` + "`python -m`" + `. For compiled programs the build
+Python packages are copied from the builder's site-packages (or venv) and found through
+PYTHONPATH, so the console script of a well-known server (gunicorn, uvicorn, flask, celery,
+streamlit, fastapi, …) runs as ` + "`python -m`" + ` its module, when a pip or uv install of the
+Dockerfile names its package in a version whose module runs; a shell-form gunicorn command
+whose only expansion is ` + "`--bind :$PORT`" + ` loses the bind, since gunicorn binds
+0.0.0.0:$PORT itself (unless a config file could set the bind); ` + "`uv run X`" + ` becomes the
+synced environment's X. For compiled programs the build
 context must be readable: dfslim does not guess which files the program reads, so every file
 of the app tree the Dockerfile copies in goes to the runtime stage (directories whole, files
 by name), except what is provably build input: the compiled language's sources, manifests
@@ -214,6 +219,7 @@ type split struct {
 	sitePackages    string   // python: the dependencies directory (a venv: all of it) when outside the app directory
 	pythonPath      string   // python: the site-packages the first rung's interpreter finds through PYTHONPATH
 	scripts         []string // python, slim rung: console scripts copied to run as written
+	rootFiles       []string // python app in /: the files and directories its COPYs put there
 	viaModule       string   // python: the module that runs a console script's command
 	notes           []string // what the rewrite changes besides the split, for the fix message
 	prune           string   // node: the command that drops devDependencies
@@ -481,8 +487,14 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		return false
 	}
 	if sp.appDir == "" || sp.appDir == "/" {
-		sp.block(in, "the app lives in /, so its files cannot be told apart from the system's; set a WORKDIR")
-		return false
+		if sp.language != "python" {
+			sp.block(in, "the app lives in /, so its files cannot be told apart from the system's; set a WORKDIR")
+			return false
+		}
+		if !sp.rootApp(in) {
+			return false
+		}
+		sp.appDir = ""
 	}
 	script := ""
 	for i := 1; i < len(sp.argv); i++ {
@@ -504,6 +516,10 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		abs := resolveIn(a.workdir, script)
 		if abs != sp.appDir && !strings.HasPrefix(abs, sp.appDir+"/") {
 			sp.block(in, "the program %s is outside the app directory %s", abs, sp.appDir)
+			return false
+		}
+		if sp.rootFiles != nil && !slices.ContainsFunc(sp.rootFiles, func(k string) bool { return within(abs, k) }) {
+			sp.block(in, "the program %s is not among the files this Dockerfile copies into /", abs)
 			return false
 		}
 		sp.entryPath = abs
@@ -553,7 +569,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		if found.Venv != "" {
 			dir = found.Venv // the slim rung's command may run the venv's own python
 		}
-		if !within(dir, sp.appDir) {
+		if sp.appDir == "" || !within(dir, sp.appDir) {
 			sp.sitePackages = dir
 		}
 		if sp.sitePackages != "" || found.Venv != "" {
@@ -1062,6 +1078,7 @@ func (sp *split) keptPaths() []string {
 	if sp.appDir != "" {
 		out = append(out, sp.appDir)
 	}
+	out = append(out, sp.rootFiles...)
 	if sp.entryPath != "" && sp.language != "node" && sp.language != "python" {
 		out = append(out, sp.entryPath)
 	}
@@ -1202,7 +1219,10 @@ func globPrefix(w string) string {
 func (sp *split) planCopies() {
 	switch sp.language {
 	case "node", "python":
-		sp.copies = append(sp.copies, sp.appDir)
+		if sp.appDir != "" {
+			sp.copies = append(sp.copies, sp.appDir)
+		}
+		sp.copies = append(sp.copies, sp.rootFiles...)
 		if sp.sitePackages != "" {
 			sp.copies = append(sp.copies, sp.sitePackages)
 		}
@@ -1260,6 +1280,9 @@ func (sp *split) planCopies() {
 		}
 		inSource := slices.ContainsFunc(sourceDirs, func(d string) bool { return within(dest, d) || within(d, dest) })
 		if !inSource {
+			if dest == "/" && sp.rootFiles != nil {
+				continue // its files are rootFiles
+			}
 			if dest == "/" {
 				sp.block(cp.in, "%s copies into /, so the files the program reads cannot be told apart", strings.ToUpper(cp.in.Cmd))
 				continue
@@ -1477,7 +1500,7 @@ func (sp *split) render() {
 	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
 	for _, c := range sp.copies {
 		flags := "--from=" + sp.name
-		if sp.chown != "" && (c == sp.appDir) {
+		if sp.chown != "" && (c == sp.appDir || slices.Contains(sp.rootFiles, c)) {
 			flags += " --chown=" + sp.chown
 		}
 		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))

@@ -658,3 +658,68 @@ func (sp *split) uvRun(in *rewrite.Instr) bool {
 	sp.notes = append(sp.notes, "`uv run` becomes the synced environment's "+prog)
 	return true
 }
+
+// systemDirs are the top-level directories of a Linux image: an app copied
+// into one of them cannot be told apart from the system's files.
+var systemDirs = []string{"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media",
+	"/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var"}
+
+// rootApp lists the files of a Python app that lives in / (no WORKDIR):
+// the files its COPY and ADD instructions name one by one (ADD script.py /)
+// and the directories they create outside the system's. A directory's
+// contents copied into / (COPY . /) are refused, as are RUN steps other than
+// pip that run in /, whose writes cannot be told apart from the system's.
+func (sp *split) rootApp(in *rewrite.Instr) bool {
+	refuse := func(at *rewrite.Instr, format string, args ...any) bool {
+		sp.block(at, "the app lives in /: "+format+"; set a WORKDIR", args...)
+		return false
+	}
+	if sp.p.Context == nil {
+		return refuse(in, "without the build context dfslim cannot tell its files from directories")
+	}
+	var files []string
+	for _, cp := range sp.a.copies {
+		if cp.image != "" {
+			continue // another image's files: carried as they are (planCopies)
+		}
+		dest := cp.dest
+		switch {
+		case dest == "":
+			return refuse(cp.in, "%s copies to a path dfslim cannot tell", strings.ToUpper(cp.in.Cmd))
+		case cp.remote:
+			return refuse(cp.in, "ADD downloads a file whose name dfslim cannot tell")
+		case dest == "/":
+			for _, src := range cp.sources {
+				s := cleanSrc(src)
+				if strings.ContainsAny(s, "*?[") || s == "" || s == "." || sp.contextDir(s) || !sp.a.exists(s) {
+					return refuse(cp.in, "%s copies %s into /, whose files mix with the system's", strings.ToUpper(cp.in.Cmd), src)
+				}
+				files = append(files, "/"+path.Base(s))
+			}
+			continue
+		}
+		d := strings.TrimSuffix(dest, "/")
+		top := "/" + strings.SplitN(strings.TrimPrefix(d, "/"), "/", 2)[0]
+		if slices.Contains(systemDirs, top) {
+			continue // under a system directory: planCopies decides
+		}
+		files = append(files, d)
+	}
+	for _, step := range sp.a.runs {
+		for _, c := range step.cmds {
+			if c.dir != "/" || c.dynamic || isPip(c.call.Args) {
+				continue
+			}
+			name := path.Base(c.call.Args[0])
+			if pythonRe.MatchString(name) || name == "uv" || !slices.Contains(harmlessCommands, name) && !slices.Contains(fileSafeCommands, name) {
+				return refuse(step.in, "RUN runs `%s` in /, where what it writes cannot be told apart from the system's files", name)
+			}
+		}
+	}
+	if len(files) == 0 {
+		return refuse(in, "no COPY names its files")
+	}
+	slices.Sort(files)
+	sp.rootFiles = slices.Compact(files)
+	return true
+}
