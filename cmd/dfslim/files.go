@@ -22,6 +22,17 @@ func expandPaths(args []string) (files []string, errs []error) {
 	if len(args) == 0 {
 		args = []string{"Dockerfile"}
 	}
+	seen := map[string]bool{} // absolute paths: a file named twice is processed once
+	add := func(p string) {
+		key, err := filepath.Abs(p)
+		if err != nil {
+			key = filepath.Clean(p)
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, p)
+		}
+	}
 	for _, arg := range args {
 		fi, err := os.Stat(arg)
 		if err != nil {
@@ -29,7 +40,7 @@ func expandPaths(args []string) (files []string, errs []error) {
 			continue
 		}
 		if !fi.IsDir() {
-			files = append(files, arg)
+			add(arg)
 			continue
 		}
 		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
@@ -44,7 +55,7 @@ func expandPaths(args []string) (files []string, errs []error) {
 				return nil
 			}
 			if d.Type().IsRegular() && rules.IsDockerfileName(d.Name()) {
-				files = append(files, p)
+				add(p)
 			}
 			return nil
 		})
@@ -92,6 +103,21 @@ func openContext(dir string) (ctx fs.FS, close func(), err error) {
 	return d, func() { d.Close() }, nil
 }
 
+// checkContextDir refuses a --context that is not a directory.
+func checkContextDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--context %s: %v", displayPath(dir), unwrapPath(err))
+	case !fi.IsDir():
+		return fmt.Errorf("--context %s: not a directory", displayPath(dir))
+	}
+	return nil
+}
+
 // unwrapPath returns the reason of a path error without its path.
 func unwrapPath(err error) error {
 	var pe *fs.PathError
@@ -101,9 +127,14 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// displayPath is the name of a file in patches and messages: slash-separated,
-// relative, without a leading "./".
+// displayPath is the name of a file in listings and messages:
+// slash-separated, without a leading "./"; an absolute path keeps its "/".
 func displayPath(p string) string {
-	p = path.Clean(filepath.ToSlash(p))
-	return strings.TrimPrefix(p, "/")
+	return path.Clean(filepath.ToSlash(p))
+}
+
+// patchPath is the name of a file in a patch, relative as git writes it (the
+// a/ and b/ prefixes come on top).
+func patchPath(p string) string {
+	return strings.TrimPrefix(displayPath(p), "/")
 }

@@ -62,6 +62,9 @@ func (o *options) prepare() error {
 	if err := o.prepareExit(); err != nil {
 		return err
 	}
+	if err := checkContextDir(o.context); err != nil {
+		return err
+	}
 	return o.prepareConfig()
 }
 
@@ -86,7 +89,7 @@ type change struct {
 }
 
 func (c change) patch() []byte {
-	return rewrite.Unified(displayPath(c.path), c.old, c.new, c.created)
+	return rewrite.Unified(patchPath(c.path), c.old, c.new, c.created)
 }
 
 // fixOne reads, parses and fixes one Dockerfile ("-" is standard input).

@@ -343,7 +343,7 @@ func fixPatch(out outcome, fx *rules.Fix) []byte {
 		if err != nil {
 			return nil
 		}
-		patch = append(patch, rewrite.Unified(displayPath(out.path), out.file.Src, src, false)...)
+		patch = append(patch, rewrite.Unified(patchPath(out.path), out.file.Src, src, false)...)
 	}
 	for _, p := range sortedPaths(fx.Files) {
 		name := filepath.Join(out.dir, filepath.FromSlash(p))
@@ -356,7 +356,7 @@ func fixPatch(out outcome, fx *rules.Fix) []byte {
 		if err != nil {
 			return nil
 		}
-		patch = append(patch, rewrite.Unified(displayPath(name), old, src, created)...)
+		patch = append(patch, rewrite.Unified(patchPath(name), old, src, created)...)
 	}
 	return patch
 }
