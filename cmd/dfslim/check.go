@@ -77,13 +77,13 @@ stderr in every format.`,
 			}
 			status := 0
 			for _, err := range errs {
-				fmt.Fprintln(stderr, err)
+				fmt.Fprintln(stderr, escapeText(err.Error()))
 				report.add(outcome{err: err})
 				status = 2
 			}
 			processAll(paths, func(p string) outcome { return checkOne(p, &o) }, func(out outcome) {
 				if out.err != nil {
-					fmt.Fprintln(stderr, out.err)
+					fmt.Fprintln(stderr, escapeText(out.err.Error()))
 					status = 2
 				} else if o.failing(out.findings) {
 					status = max(status, 1)

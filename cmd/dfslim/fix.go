@@ -198,7 +198,7 @@ func processAll(paths []string, fn func(string) outcome, emit func(outcome)) {
 
 // formatFinding is the one-line text form of a finding.
 func formatFinding(path string, fd rules.Finding) string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", displayPath(path), fd.Line, fd.Col, fd.Rule, fd.Message)
+	return fmt.Sprintf("%s:%d:%d: %s: %s", displayPath(path), fd.Line, fd.Col, fd.Rule, escapeText(fd.Message))
 }
 
 func newFixCmd() *cobra.Command {
@@ -232,7 +232,7 @@ printed, 2 an error.`,
 				}
 				out := fixOne("-", cmd.InOrStdin(), &o)
 				if out.err != nil {
-					fmt.Fprintln(stderr, out.err)
+					fmt.Fprintln(stderr, escapeText(out.err.Error()))
 					return exitError(2)
 				}
 				reportFindings(stderr, out, o.colorFor(stderr))
@@ -252,14 +252,14 @@ printed, 2 an error.`,
 			noteEmptyWalks(stderr, args, paths)
 			status := 0
 			for _, err := range errs {
-				fmt.Fprintln(stderr, err)
+				fmt.Fprintln(stderr, escapeText(err.Error()))
 				status = 2
 			}
 			claimed := map[string]string{} // context file -> the Dockerfile whose fix changed it
 			var sizes rules.SizeTotal
 			processAll(paths, func(p string) outcome { return fixOne(p, nil, &o) }, func(out outcome) {
 				if out.err != nil {
-					fmt.Fprintln(stderr, out.err)
+					fmt.Fprintln(stderr, escapeText(out.err.Error()))
 					status = 2
 					return
 				}

@@ -101,7 +101,7 @@ func findingLine(path string, fd rules.Finding, color bool) string {
 	case rules.Error:
 		rc = ansiRed
 	}
-	return fmt.Sprintf("%s%s:%d:%d:%s %s%s%s: %s", ansiBold, displayPath(path), fd.Line, fd.Col, ansiReset, rc, fd.Rule, ansiReset, fd.Message)
+	return fmt.Sprintf("%s%s:%d:%d:%s %s%s%s: %s", ansiBold, displayPath(path), fd.Line, fd.Col, ansiReset, rc, fd.Rule, ansiReset, escapeText(fd.Message))
 }
 
 // writePatch writes a unified diff, coloured as git colours one when color is
@@ -183,7 +183,7 @@ func (r *githubReporter) add(out outcome) {
 	if out.err != nil {
 		var re *rewrite.Error
 		if errors.As(out.err, &re) {
-			props := "file=" + escapeProperty(displayPath(re.File))
+			props := "file=" + escapeProperty(cleanPath(re.File))
 			if re.Line > 0 {
 				props += fmt.Sprintf(",line=%d", re.Line)
 			}
@@ -203,21 +203,24 @@ func (r *githubReporter) add(out outcome) {
 		}
 		endLine, endCol := endOf(out, fd)
 		fmt.Fprintf(r.w, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-			command, escapeProperty(displayPath(out.path)), fd.Line, fd.Col, endLine, endCol,
+			command, escapeProperty(cleanPath(out.path)), fd.Line, fd.Col, endLine, endCol,
 			escapeProperty(fd.Rule), escapeData(fd.Message))
 	}
 }
 
 func (r *githubReporter) finish() error { return nil }
 
-// escapeData escapes the message of a workflow command.
+// escapeData escapes the message of a workflow command: the runner decodes
+// %25, %0D and %0A; other control characters are written as Go escapes.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	s = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return escapeText(s)
 }
 
 // escapeProperty escapes a property value of a workflow command.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	s = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return escapeText(s)
 }
 
 // endOf returns the 1-based line and byte column just past a finding's span.
@@ -293,7 +296,7 @@ func (r *jsonReporter) add(out outcome) {
 		jf := jsonFinding{
 			Rule:     fd.Rule,
 			Severity: severity(fd).String(),
-			Location: jsonLocation{File: displayPath(out.path), Line: fd.Line, Column: fd.Col, EndLine: endLine, EndColumn: endCol},
+			Location: jsonLocation{File: cleanPath(out.path), Line: fd.Line, Column: fd.Col, EndLine: endLine, EndColumn: endCol},
 			Message:  fd.Message,
 		}
 		if fx := fd.Fix; fx != nil {
@@ -326,7 +329,7 @@ func writeJSON(w io.Writer, v any) error {
 func errorRecord(err error) jsonError {
 	var re *rewrite.Error
 	if errors.As(err, &re) {
-		return jsonError{File: displayPath(re.File), Line: re.Line, Message: re.Err.Error()}
+		return jsonError{File: cleanPath(re.File), Line: re.Line, Message: re.Err.Error()}
 	}
 	return jsonError{Message: err.Error()}
 }

@@ -215,7 +215,7 @@ func sarifRuleOf(r *rules.Rule) sarifRule {
 // artifact locates a file by a relative URI reference, or a file URI when
 // its path is absolute.
 func artifact(path string) sarifArtifactLocation {
-	p := displayPath(path)
+	p := cleanPath(path)
 	if filepath.IsAbs(path) {
 		return sarifArtifactLocation{URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()}
 	}
