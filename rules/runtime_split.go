@@ -122,11 +122,15 @@ func runStageFinal(p *Pass) error {
 // report reports a successful split at the final FROM: what the stage
 // carries, and the fix that adds the runtime stage.
 func (res chainSplit) report(p *Pass, from *rewrite.Instr, carries string) {
+	msg := fmt.Sprintf("%s; run the app in a new %s stage instead", carries, res.image.Ref)
+	if res.rung != "" {
+		msg += " (slim rung): " + res.rung
+	}
 	p.Report(Finding{
 		Span:    from.Span,
-		Message: fmt.Sprintf("%s; run the app in a new %s stage instead", carries, res.image.Ref),
+		Message: msg,
 		Fix: &Fix{
-			Message: fmt.Sprintf("Run the %s in a %s stage copied from %s", res.what, res.image.Ref, res.name),
+			Message: fmt.Sprintf("Run the %s in a %s stage copied from %s", res.what, res.image.Ref, res.name) + res.note,
 			Safety:  Safe,
 			Edits:   res.edits,
 		},
@@ -169,6 +173,8 @@ type chainSplit struct {
 	image    *Image
 	name     string // the stage the runtime stage copies from
 	what     string // what the runtime stage runs, for the message
+	note     string // what else the fix does ("; …"), for the message
+	rung     string // on the slim rung: why the first rung could not be taken
 	edits    []rewrite.Edit
 	blockers []Blocker
 }
@@ -273,6 +279,20 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	if len(sp.blockers) == 0 {
 		sp.render()
 	}
+	if len(sp.blockers) > 0 && sp.soft == len(sp.blockers) && !p.Config.NoFallback {
+		// Only the first rung's image cannot run the app: the slim rung,
+		// as for a single-stage file.
+		sl := newSplit(&np, &sf.Stages[0])
+		sl.slim, sl.why = true, sp.blockers[0].Reason
+		sl.plan()
+		if len(sl.blockers) == 0 {
+			sl.render()
+		}
+		for i := range sl.blockers {
+			sl.blockers[i].Reason = sl.why + "; slim rung: " + sl.blockers[i].Reason
+		}
+		sp = sl
+	}
 	if len(sp.blockers) > 0 {
 		var out chainSplit
 		for _, b := range sp.blockers {
@@ -292,7 +312,10 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	}
 
 	// Map the edits back.
-	out := chainSplit{image: sp.image, name: name, what: describeArtifact(sp.art, sp.entryPath)}
+	out := chainSplit{image: sp.image, name: name, what: describeArtifact(sp.art, sp.entryPath), note: sp.noteText()}
+	if sp.slim {
+		out.rung = sp.why
+	}
 	if rename {
 		end, ok := fromImageSpan(f, finalFrom)
 		if !ok {
