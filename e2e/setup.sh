@@ -253,6 +253,21 @@ img_node() {
   commit_image "$c" "${TAGS[@]}"
 }
 
+# node:16 and node:16-slim: an end-of-life Node.js with no distroless image, for the
+# slim rung. node:16 is the node:20 stand-in under another name; node:16-slim is
+# Debian's nodejs alone (no npm, no compilers) with user node (1000), as upstream's
+# slim variant has. Both run bookworm's Node 18.
+img_node_eol() {
+  if [ "$LIST" = 1 ]; then echo docker.io/library/node:16; else bah tag docker.io/library/node:20 docker.io/library/node:16; fi
+  want "$(stamp img_node_eol "$(image_stamp debian:bookworm)")" docker.io/library/node:16-slim || return 0
+  local c; c=$(new_ctr docker.io/library/debian:bookworm)
+  apt_install "$c" nodejs
+  bah run "$c" -- sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
+  bah config --env NODE_VERSION="$(bah run "$c" -- node -p 'process.versions.node')" \
+    --env PATH=$DEB_PATH --cmd '["node"]' "$c"
+  commit_image "$c" "${TAGS[@]}"
+}
+
 # python:3.11: Debian's python3 + pip + venv, python3/pip at /usr/local/bin as upstream.
 img_python() {
   want "$(stamp img_python "$(image_stamp debian:bookworm)")" \
@@ -412,6 +427,7 @@ main() {
   img_golang
   img_rust
   img_node
+  img_node_eol
   img_python
   img_temurin
   img_lambda
