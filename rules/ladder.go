@@ -259,9 +259,17 @@ func (sp *split) shellEntry() bool {
 		sp.block(in, "%s has no command", kw)
 		return false
 	}
+	// The program is the last command that is not a shell tool; the others
+	// must be that program again or tools every slim image has.
 	argv := calls[len(calls)-1]
-	for _, c := range calls[:len(calls)-1] {
-		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) {
+	for i := len(calls) - 1; i >= 0; i-- {
+		if name := path.Base(calls[i][0]); !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) {
+			argv = calls[i]
+			break
+		}
+	}
+	for _, c := range calls {
+		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) {
 			sp.block(in, "%s also runs `%s`, which the runtime stage may not have", kw, name)
 			return false
 		}
