@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -103,7 +104,9 @@ func Parse(name string, src []byte) (*File, error) {
 	}
 	f.AST = res
 	f.Escape = byte(res.EscapeToken)
-	f.Stages, f.MetaArgs, err = instructions.Parse(res.AST, nil)
+	// A linter without a Warn function reports nothing; a nil one panics on
+	// a "# check=..." comment above an instruction, which BuildKit reads.
+	f.Stages, f.MetaArgs, err = instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
 		return nil, f.locate(err)
 	}

@@ -74,3 +74,23 @@ func TestPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCheckComments: BuildKit reads "# check=" comments above an
+// instruction as per-instruction check options; Parse must not panic on them,
+// valid or not.
+func TestParseCheckComments(t *testing.T) {
+	for _, src := range []string{
+		"FROM alpine\n# check=skip=JSONArgsRecommended\nCMD echo hi\n",
+		"FROM alpine\n# check=skip=all;error=true\nCMD echo hi\n",
+		"FROM alpine\n# check=nonsense\nCMD echo hi\n",
+	} {
+		f, err := Parse("Dockerfile", []byte(src))
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if len(f.Instrs) != 2 {
+			t.Errorf("%q: %d instructions", src, len(f.Instrs))
+		}
+	}
+}

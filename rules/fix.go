@@ -187,7 +187,7 @@ func run(r *Rule, f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
 	if err := r.Run(p); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %w", f.Name, r.Name, err)
 	}
-	found := filterSuppressed(f, p.findings)
+	found := filterBuildKitSkips(f, filterSuppressed(f, p.findings))
 	annotateBaseChanges(f, found)
 	return found, nil
 }
