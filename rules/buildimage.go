@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -55,6 +56,8 @@ func splitImageRef(ref string) (repoPath, tag string) {
 	parts := strings.Split(ref, "/")
 	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
 		parts = parts[1:]
+	} else if len(parts) == 2 && slices.Contains(archOrgs, parts[0]) {
+		parts = parts[1:] // amd64/node: the amd64 build of the official node image
 	}
 	if len(parts) > 1 && parts[0] == "library" {
 		parts = parts[1:]
