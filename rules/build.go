@@ -62,7 +62,10 @@ type Artifact struct {
 	// place through a .pth file, which only the environment's own
 	// interpreter reads (not PYTHONPATH).
 	Editable bool
-	Span     rewrite.Span // the producing instruction
+	// Unread lists, for a python-app, the requirement files the install
+	// reads that the build context does not have.
+	Unread []string
+	Span   rewrite.Span // the producing instruction
 }
 
 // AnalyzeBuild reads a build stage and returns what it produces, in order,
@@ -641,6 +644,8 @@ func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
 		a.detectPip(step, sc)
 	case name == "uv":
 		a.detectUV(step, sc)
+	case name == "flit":
+		a.detectFlit(step, sc)
 	case name == "mvn" || name == "mvnw" || name == "gradle" || name == "gradlew":
 		a.detectJava(step, sc)
 	case name == "jar":

@@ -539,7 +539,7 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 		return // only upgrades pip itself
 	}
 	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
-	art.Requires = a.pipRequires(step, sc, pa)
+	art.Requires, art.Unread = a.pipRequires(step, sc, pa)
 	switch {
 	case pa.has("e", "editable"):
 		a.block(step.in, "an editable pip install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
@@ -562,12 +562,13 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 // pipRequires returns what a pip install is known to install: its named
 // operands, the requirement files it reads (-r) and the pyproject.toml of a
 // project directory it installs.
-func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) []requirement {
-	var out []requirement
+func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) (out []requirement, unread []string) {
 	read := func(name string) ([]byte, bool) { return readContext(a.p, name) }
 	for _, r := range append(pa.flags["r"], pa.flags["requirement"]...) {
 		if ctx, ok := a.stageFileContext(step, resolveIn(sc.dir, r)); ok {
 			out = append(out, readRequirements(read, ctx, 0)...)
+		} else {
+			unread = append(unread, r)
 		}
 	}
 	for _, op := range pa.operands[1:] {
@@ -584,7 +585,7 @@ func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) 
 			out = append(out, pyprojectDependencies(data)...)
 		}
 	}
-	return out
+	return out, unread
 }
 
 // stageFileContext returns the build-context path of the file a RUN sees at

@@ -998,9 +998,9 @@ func (sp *split) checkRuns() {
 				continue
 			case "pip", "pip3":
 				continue
-			case "uv":
+			case "uv", "flit":
 				if sp.language == "python" {
-					continue // uv sync and uv pip install write the environment (see detectUV)
+					continue // they write the environment (see detectUV, detectFlit)
 				}
 			}
 			if isPip(args) || pythonRe.MatchString(name) || slices.Contains(harmlessCommands, name) {

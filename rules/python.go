@@ -333,9 +333,16 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 		}
 	}
 	if req == nil {
-		if len(installs) == 0 {
+		var unread []string
+		for _, art := range installs {
+			unread = append(unread, art.Unread...)
+		}
+		switch {
+		case len(installs) == 0:
 			sp.block(in, "`%s` is a console script of %s, but no pip install of this Dockerfile installs it (it may come from the base image)", name, cs.dist)
-		} else {
+		case len(unread) > 0:
+			sp.block(in, "`%s` is a console script of %s, and %s is not in the build context, so dfslim cannot tell whether the build installs it", name, cs.dist, strings.Join(unread, ", "))
+		default:
 			sp.block(in, "`%s` is a console script of %s, and the requirements this Dockerfile installs do not name %s; list it, or run it as `python -m %s`", name, cs.dist, cs.dist, cs.module)
 		}
 		return false
@@ -549,7 +556,7 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 	case pa.operands[0] == "pip" && len(pa.operands) > 1 && pa.operands[1] == "install":
 		pip := parseArgs(args[2:], sc.call.Dynamic[2:], append([]string{"requirements"}, pipValueFlags...))
 		pip.flags["requirement"] = append(pip.flags["requirement"], pip.flags["requirements"]...)
-		art.Requires = a.pipRequires(step, sc, pip)
+		art.Requires, art.Unread = a.pipRequires(step, sc, pip)
 		switch {
 		case pa.has("e", "editable"):
 			a.block(step.in, "an editable install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
@@ -722,4 +729,32 @@ func (sp *split) rootApp(in *rewrite.Instr) bool {
 	slices.Sort(files)
 	sp.rootFiles = slices.Compact(files)
 	return true
+}
+
+// detectFlit records what `flit install` installs: the project in the
+// working directory (or --project's), copied into the interpreter's
+// site-packages with its pyproject.toml dependencies; --symlink and
+// --pth-file link it in place instead.
+func (a *stageAnalysis) detectFlit(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"deps", "extras", "python", "f", "ini-file"})
+	if len(pa.operands) == 0 || pa.operands[0] != "install" {
+		return
+	}
+	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	switch {
+	case pa.has("python", "user", "env"):
+		a.block(step.in, "`flit install` into another interpreter or the user's directory is not supported")
+		return
+	case pa.has("symlink", "s", "pth-file"):
+		art.Editable = true
+	}
+	art.Path = a.image.pythonSite
+	if deps, _ := pa.last("deps"); deps != "none" && sc.dir != "" {
+		if ctx, ok := a.stageFileContext(step, strings.TrimSuffix(sc.dir, "/")+"/pyproject.toml"); ok {
+			data, _ := readContext(a.p, ctx)
+			art.Requires = pyprojectDependencies(data)
+		}
+	}
+	a.add(art)
 }
