@@ -31,6 +31,7 @@ type builderImage struct {
 	// slim variant: python:3.12-slim-bookworm for astral-sh/uv's
 	// python3.12-bookworm-slim. "" for the official images themselves.
 	basedOn string
+	cmd     string // the image's default CMD, as words, when known: "python3"
 }
 
 // slimBase is the reference to name the slim variant of the build image from.
@@ -104,6 +105,9 @@ func classifyBuilder(ref string) builderImage {
 	case "python":
 		if im.repo != "python" {
 			im.version = ""
+		}
+		if official {
+			im.cmd = "python3"
 		}
 		if official && strings.Contains(im.version, ".") {
 			im.pythonSite = "/usr/local/lib/python" + im.version + "/site-packages"

@@ -332,7 +332,11 @@ func (sp *split) entry() bool {
 		}
 	}
 	if sp.cmd == nil && sp.entrypoint == nil {
-		sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT, so the command comes from the base image")
+		if cmd := sp.a.image.cmd; cmd != "" {
+			sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT: the image runs %s (the base image's CMD) unless a command is given at run time (compose, a job or pod spec), and such commands need the build image's tools", cmd)
+		} else {
+			sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT, so the command comes from the base image")
+		}
 		return false
 	}
 	var err error
