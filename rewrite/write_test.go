@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -34,7 +35,7 @@ func TestWriteFile(t *testing.T) {
 	if err := os.Symlink(name, link); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(link, []byte("x")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if err := WriteFile(link, []byte("x")); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("symlink: err = %v", err)
 	}
 	if data, _ := os.ReadFile(name); string(data) != "new" {
@@ -50,5 +51,112 @@ func TestWriteFile(t *testing.T) {
 		if strings.Contains(e.Name(), ".dfslim-") {
 			t.Errorf("temporary file left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestWriteFileKeeps checks that a rewrite keeps the owner and every mode
+// bit (setuid, setgid, sticky) of the file it replaces.
+func TestWriteFileKeeps(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(name, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mode := os.FileMode(0o750) | os.ModeSetuid | os.ModeSetgid | os.ModeSticky
+	if err := os.Chmod(name, mode); err != nil {
+		t.Fatal(err)
+	}
+	uid, gid := os.Getuid(), os.Getgid()
+	if uid == 0 {
+		uid, gid = 1234, 5678
+		if err := os.Chown(name, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(name, mode); err != nil { // chown clears setuid
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFile(name, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky); got != mode {
+		t.Errorf("mode %v, want %v", got, mode)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if int(st.Uid) != uid || int(st.Gid) != gid {
+		t.Errorf("owner %d:%d, want %d:%d", st.Uid, st.Gid, uid, gid)
+	}
+}
+
+// TestWriteFileRefusesReadOnly checks that a file without write permission
+// is refused, as gofmt -w refuses it, even for root, and left as it was.
+func TestWriteFileRefusesReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(name, []byte("old"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(name, []byte("new"))
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("err = %v, want read-only", err)
+	}
+	if data, _ := os.ReadFile(name); string(data) != "old" {
+		t.Errorf("content %q, want old", data)
+	}
+	if err := CheckWritable(name); err == nil {
+		t.Error("CheckWritable accepts a read-only file")
+	}
+}
+
+// TestWriteFileUmask checks that a new file gets 0666 less the umask.
+func TestWriteFileUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	name := filepath.Join(t.TempDir(), ".dockerignore")
+	if err := WriteFile(name, []byte(".git\n")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(name); fi.Mode().Perm() != 0o600 {
+		t.Errorf("new file mode %v under umask 077, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestRemoveTempsOnSignal checks that SIGTERM during a write removes the
+// temporary file, and exits with 128+15.
+func TestRemoveTempsOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(name, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paused, resume := make(chan struct{}), make(chan struct{})
+	testHookBeforeRename = func() { close(paused); <-resume }
+	defer func() { testHookBeforeRename = nil }()
+	exited := make(chan int, 1)
+	stop := HandleSignals(func(code int) { exited <- code })
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- WriteFile(name, []byte("new")) }()
+	<-paused
+	if temps, _ := filepath.Glob(filepath.Join(dir, ".Dockerfile.dfslim-*")); len(temps) != 1 {
+		t.Fatalf("temporary files during the write: %q, want one", temps)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-exited; code != 128+int(syscall.SIGTERM) {
+		t.Errorf("exit code %d, want %d", code, 128+int(syscall.SIGTERM))
+	}
+	if temps, _ := filepath.Glob(filepath.Join(dir, ".Dockerfile.dfslim-*")); len(temps) != 0 {
+		t.Errorf("temporary files left after SIGTERM: %q", temps)
+	}
+	close(resume)
+	<-done
+	if data, _ := os.ReadFile(name); string(data) != "old" {
+		t.Errorf("content %q after an interrupted write, want old", data)
 	}
 }

@@ -144,7 +144,53 @@ func fixOne(path string, stdin io.Reader, o *options) outcome {
 		c := res.Files[p]
 		out.changes = append(out.changes, change{path: filepath.Join(dir, filepath.FromSlash(p)), old: c.Old, new: c.New, created: c.Created})
 	}
+	if err := linkedTarget(out.changes); err != nil {
+		// The same in every mode: no patch, no listing, no write.
+		out.changes, out.err = nil, err
+	}
 	return out
+}
+
+// linkedTarget refuses changes to a file that is a symbolic link: dfslim
+// does not write through links (-w), so it neither prints nor lists a change
+// it would not write.
+func linkedTarget(changes []change) error {
+	for _, c := range changes {
+		if c.path == "-" {
+			continue
+		}
+		if fi, err := os.Lstat(c.path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s: a symbolic link; dfslim does not write through links (run it on the target)", displayPath(c.path))
+		}
+	}
+	return nil
+}
+
+// writeAll writes the changes of one Dockerfile, after checking that every
+// target can be written: a refusal of one writes none of them.
+func writeAll(stderr io.Writer, changes []change) (written []change, ok bool) {
+	ok = true
+	for _, c := range changes {
+		if err := rewrite.CheckWritable(c.path); err != nil {
+			fmt.Fprintln(stderr, pathError(c.path, unwrapPath(err)))
+			ok = false
+		}
+	}
+	if !ok {
+		if len(changes) > 1 {
+			fmt.Fprintf(stderr, "%s: not written, nor the other files of its fix\n", displayPath(changes[0].path))
+		}
+		return nil, false
+	}
+	for _, c := range changes {
+		if err := rewrite.WriteFile(c.path, c.new); err != nil {
+			fmt.Fprintln(stderr, pathError(c.path, unwrapPath(err)))
+			ok = false
+			continue
+		}
+		written = append(written, c)
+	}
+	return written, ok
 }
 
 func total(m map[string]int) int {
@@ -248,6 +294,10 @@ printed, 2 an error.`,
 				}
 				return o.status(status)
 			}
+			if write {
+				// SIGINT and SIGTERM remove the temporary files of the writes.
+				defer rewrite.HandleSignals(os.Exit)()
+			}
 			paths, errs := expandPaths(args)
 			noteEmptyWalks(stderr, args, paths)
 			status := 0
@@ -277,12 +327,11 @@ printed, 2 an error.`,
 				sizes.Add(out.base)
 				switch {
 				case write:
-					for _, c := range out.changes {
-						if err := rewrite.WriteFile(c.path, c.new); err != nil {
-							fmt.Fprintln(stderr, pathError(c.path, err))
-							status = 2
-							continue
-						}
+					written, ok := writeAll(stderr, out.changes)
+					if !ok {
+						status = 2
+					}
+					for _, c := range written {
 						fmt.Fprintln(stderr, summary(c))
 						if o.nonZeroOnFix {
 							status = max(status, 1)
