@@ -116,8 +116,8 @@ func SlimImage(kind, builder string) (*Image, error) {
 			img.Distro = "alpine"
 		}
 		img.SizeMB = spec.SizeByVersion[b.Version]
-	case KindGlibc, KindCC:
-		if b.Libc != LibcGlibc {
+	case KindStatic, KindGlibc, KindCC:
+		if kind != KindStatic && b.Libc != LibcGlibc {
 			return nil, fmt.Errorf("the build image %s is not known to link against glibc", builder)
 		}
 		release := c.DebianReleases[debianGeneration(b.Distro)]
@@ -318,7 +318,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 	slices.Sort(names)
 	for _, pk := range names {
 		in := installed[pk]
-		if isBuildPackage(pk) {
+		if isBuildPackage(pk) && !sp.healthcheckUses(pk) {
 			if !slices.Contains(buildPackages, pk) && !strings.Contains(pk, "compiler") && !slices.Contains(harmlessRuntimeDev, pk) {
 				sp.block(in, "RUN installs %s: the program may load the library it builds against, and dfslim cannot tell which runtime package provides it (install that package in the runtime stage by hand)", pk)
 				return
@@ -331,6 +331,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 		return
 	}
 	first := installed[sp.runtimePkgs[0]]
+	sp.noRecommends = strings.Contains(sp.f.Text(first.Span), "--no-install-recommends") || strings.Contains(sp.f.Text(first.Span), "Install-Recommends=false")
 	tool := ""
 	if sh := ParseShell(sp.f, first); sh != nil {
 		for _, c := range sh.Calls() {
@@ -357,7 +358,11 @@ func (sp *split) installLine(kw func(string) string) string {
 	if sp.image.PackageManager == "apk" {
 		return kw("RUN") + " apk add --no-cache " + pkgs
 	}
-	return kw("RUN") + " apt-get update && apt-get install -y --no-install-recommends " + pkgs + " && rm -rf /var/lib/apt/lists/*"
+	flags := "-y "
+	if sp.noRecommends {
+		flags += "--no-install-recommends " // as the build stage installed them
+	}
+	return kw("RUN") + " apt-get update && apt-get install " + flags + pkgs + " && rm -rf /var/lib/apt/lists/*"
 }
 
 // planSlimUser keeps the user the original ran as: root stays root (slim
@@ -682,4 +687,106 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		}
 	}
 	return Blocker{}, false
+}
+
+// initWrappers are init programs that run the app as their arguments
+// (ENTRYPOINT ["tini", "--"]), installed as system packages.
+var initWrappers = []string{"tini", "dumb-init"}
+
+// initWrapper handles a command that starts with an init program the build
+// installs with its package manager: the first rung's images cannot install
+// it; on the slim rung the package is carried and the app is located from
+// the arguments after it, while the command stays as written.
+func (sp *split) initWrapper(in *rewrite.Instr) bool {
+	name := path.Base(sp.argv[0])
+	if !slices.Contains(initWrappers, name) || !sp.installsPackage(name) {
+		return true
+	}
+	if !sp.slim {
+		sp.blockRung(in, "%s comes from a system package, which the runtime image cannot install", name)
+		return false
+	}
+	rest := sp.argv[1:]
+	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+		flag := rest[0]
+		rest = rest[1:]
+		if flag == "--" {
+			break
+		}
+	}
+	if len(rest) == 0 {
+		sp.block(in, "%s runs no program", name)
+		return false
+	}
+	sp.argv = slices.Clone(rest)
+	sp.origArgv = slices.Clone(rest)
+	return true
+}
+
+// installsPackage reports whether a RUN of the build stage installs the
+// system package pkg.
+func (sp *split) installsPackage(pkg string) bool {
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic || !slices.Contains(packageManagers, path.Base(sc.call.Args[0])) {
+				continue
+			}
+			if pkgs, remove := packageArgs(path.Base(sc.call.Args[0]), sc.call.Args, sc.call.Dynamic); !remove && slices.Contains(pkgs, pkg) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// healthcheckUses reports whether the stage's HEALTHCHECK starts the program prog.
+func (sp *split) healthcheckUses(prog string) bool {
+	for _, c := range sp.stage.Commands {
+		h, ok := c.(*instructions.HealthCheckCommand)
+		if !ok || h.Health == nil || len(h.Health.Test) < 2 {
+			continue
+		}
+		if h.Health.Test[0] == "CMD" && path.Base(h.Health.Test[1]) == prog {
+			return true
+		}
+		if h.Health.Test[0] == "CMD-SHELL" {
+			if f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(h.Health.Test[1]), ""); err == nil {
+				for _, call := range (&Shell{File: f}).Calls() {
+					if !call.Dynamic[0] && path.Base(call.Args[0]) == prog {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// slimHealthcheck says why a HEALTHCHECK cannot run on the slim image, or
+// "": every program it starts must be a shell tool, the app's interpreter or
+// program, or a package the runtime stage installs.
+func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
+	var calls []*Call
+	if c.Health.Test[0] == "CMD-SHELL" {
+		prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
+		if err != nil {
+			return "HEALTHCHECK does not parse as a shell command"
+		}
+		calls = (&Shell{File: prog}).Calls()
+	} else {
+		calls = []*Call{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+	}
+	for _, call := range calls {
+		if call.Dynamic[0] {
+			return "HEALTHCHECK runs a program whose name is not literal"
+		}
+		name := path.Base(call.Args[0])
+		ok := slices.Contains(slimBasePrograms, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
+			slices.Contains(slimLanguagePrograms[sp.kind], name) || slices.Contains(sp.runtimePkgs, name) ||
+			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0])
+		if !ok {
+			return fmt.Sprintf("HEALTHCHECK runs %s, which %s does not have", call.Args[0], sp.image.Ref)
+		}
+	}
+	return ""
 }

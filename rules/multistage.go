@@ -231,12 +231,13 @@ type split struct {
 	edits           []rewrite.Edit
 
 	// The runtime ladder (ladder.go).
-	slim        bool     // planning for the slim rung
-	why         string   // slim: why the first rung was not taken
-	soft        int      // blockers that only the first rung's image causes
-	shellCmd    bool     // slim: the command needs a shell and is kept as written
-	origArgv    []string // the command before locate resolved it
-	runtimePkgs []string // slim: system packages the runtime stage installs
+	slim         bool     // planning for the slim rung
+	why          string   // slim: why the first rung was not taken
+	soft         int      // blockers that only the first rung's image causes
+	shellCmd     bool     // slim: the command needs a shell and is kept as written
+	origArgv     []string // the command before locate resolved it
+	runtimePkgs  []string // slim: system packages the runtime stage installs
+	noRecommends bool     // slim: the build installed them without recommended packages
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -385,6 +386,9 @@ var pythonRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
 // locate finds the program the command runs and the artifact behind it.
 func (sp *split) locate() bool {
 	in := sp.entryInstr()
+	if !sp.initWrapper(in) {
+		return false
+	}
 	prog := path.Base(sp.argv[0])
 	if prog == "uv" && sp.a.image.language == "python" {
 		if !sp.uvRun(in) {
@@ -1409,7 +1413,11 @@ func (sp *split) checkCarried() {
 		switch c := c.(type) {
 		case *instructions.HealthCheckCommand:
 			if b, ok := healthcheckBlocker(c, in); ok {
-				sp.blockers = append(sp.blockers, b)
+				if !sp.slim {
+					sp.blockRung(in, "%s", b.Reason)
+				} else if reason := sp.slimHealthcheck(c); reason != "" {
+					sp.block(in, "%s", reason)
+				}
 				continue
 			}
 			if c.Health != nil && len(c.Health.Test) > 1 && c.Health.Test[0] == "CMD" {
