@@ -100,7 +100,10 @@ func runStageFinal(p *Pass) error {
 	case info.Runtime || info.Family == "scratch" || info.Family == "lambda-provided" || info.Family == "lambda-language":
 		return nil
 	case info.Distro == "windows" || windowsRef(rootRef):
-		p.Reportf(from.Span, "%s; it is a Windows image, and distroless and Chainguard images are Linux only", stays)
+		p.Reportf(from.Span, "final stage %s builds on stage %s (%s), a Windows image; distroless and Chainguard images are Linux only", name, final.BaseName, rootRef)
+		return nil
+	case !chainSetsCommand(f, chain):
+		p.Reportf(from.Span, "final stage %s builds on stage %s and none of its stages sets CMD or ENTRYPOINT: a build or check target, or an image whose command comes from %s; nothing to move to a runtime image", name, final.BaseName, rootRef)
 		return nil
 	}
 	res := splitStageChain(p, chain)
@@ -166,6 +169,19 @@ func hasRun(st *instructions.Stage) bool {
 		_, ok := c.(*instructions.RunCommand)
 		return ok
 	})
+}
+
+// chainSetsCommand reports whether a stage of the chain sets CMD or ENTRYPOINT.
+func chainSetsCommand(f *rewrite.File, chain []int) bool {
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			switch c.(type) {
+			case *instructions.CmdCommand, *instructions.EntrypointCommand:
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // chainSplit is the result of splitting a final stage chain.
