@@ -1151,6 +1151,9 @@ func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
 			}
 			continue
 		}
+		if name == "rm" && sc.call.Dynamic[i] && sp.pipCacheDir(sc.call.Expr.Args[i]) {
+			continue // pip's cache: only the build uses it
+		}
 		ops = append(ops, args[i])
 		raw = append(raw, globLiteral(sc.call.Expr.Args[i]))
 		dyn = append(dyn, sc.call.Dynamic[i])

@@ -758,3 +758,39 @@ func (a *stageAnalysis) detectFlit(step *runStep, sc *shellCmd) {
 	}
 	a.add(art)
 }
+
+// pipCacheDir reports whether w is "$(pip cache dir)" (pip3, python -m pip),
+// the cache in the build user's home, which only the build uses, while
+// PIP_CACHE_DIR does not move it.
+func (sp *split) pipCacheDir(w *syntax.Word) bool {
+	if _, set := sp.a.vars["PIP_CACHE_DIR"]; set || sp.language != "python" {
+		return false
+	}
+	parts := w.Parts
+	if len(parts) == 1 {
+		if dq, ok := parts[0].(*syntax.DblQuoted); ok {
+			parts = dq.Parts
+		}
+	}
+	if len(parts) != 1 {
+		return false
+	}
+	cs, ok := parts[0].(*syntax.CmdSubst)
+	if !ok || len(cs.Stmts) != 1 {
+		return false
+	}
+	call, ok := cs.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 {
+		return false
+	}
+	var args []string
+	for _, a := range call.Args {
+		v, ok := WordValue(a)
+		if !ok {
+			return false
+		}
+		args = append(args, v)
+	}
+	n := len(args)
+	return n >= 3 && isPip(args[:n-2]) && args[n-2] == "cache" && args[n-1] == "dir"
+}
