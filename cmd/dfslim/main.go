@@ -58,7 +58,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	// -v is --verbose on fix and check, as in ruff; --version is -V.
 	root.Flags().BoolP("version", "V", false, "print the version")
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newFixCmd(), newCheckCmd(), newRulesCmd(), newExplainCmd())
+	root.AddCommand(newFixCmd(), newCheckCmd(), newRulesCmd(), newExplainCmd(), newVerifyCmd())
 	for _, c := range root.Commands() {
 		completeFlags(c)
 	}

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package verify
+
+import (
+	"os"
+	"os/exec"
+)
+
+func setGroup(*exec.Cmd) {}
+
+func killTree(pid int) {
+	if p, err := os.FindProcess(pid); err == nil {
+		p.Kill()
+	}
+}
