@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,9 +125,9 @@ func runApp(t *testing.T, a *app, dir, dfslim, tmp string) {
 			t.Errorf("%s: %v", v.Name, err)
 			continue
 		}
-		if out, err := lib("build", filepath.Dir(v.Dockerfile), filepath.Base(v.Dockerfile), v.Tag); err != nil {
-			v.Log = "build failed: " + lastLines(out, 15)
-			t.Errorf("%s: build failed: %v\n%s", v.Name, err, lastLines(out, 30))
+		if err := build(t, filepath.Dir(v.Dockerfile), v.Dockerfile, v.Tag); err != nil {
+			v.Log = "build failed: " + lastLines(err.Error(), 15)
+			t.Errorf("%s: build failed: %v", v.Name, err)
 			continue
 		}
 		out, err := lib("run_check", v.Tag, spec)
@@ -137,12 +136,14 @@ func runApp(t *testing.T, a *app, dir, dfslim, tmp string) {
 			v.Log = lastLines(out, 15)
 			t.Errorf("%s: behaves differently:\n%s", v.Name, out)
 		}
-		size, _ := lib("size", v.Tag)
-		v.Size, _ = strconv.ParseInt(strings.TrimSpace(size), 10, 64)
+		cfg, err := inspect(t, v.Tag)
+		if err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+		}
+		v.Size = cfg.Size
 		shells, _ := lib("has_shell", v.Tag)
 		v.Shell = strings.Join(strings.Fields(shells), " ")
-		user, _ := lib("user", v.Tag)
-		v.User = strings.TrimSpace(user)
+		v.User = cfg.User
 		t.Logf("%-10s %8.1f MB  same=%v  shell=%q  user=%q", v.Name, mb(v.Size), v.Same, v.Shell, v.User)
 	}
 	checkTargets(t, a)

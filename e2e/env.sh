@@ -17,6 +17,10 @@ export BUILDAH_ISOLATION=chroot
 export BUILDAH_FORMAT=docker          # keep SHELL/HEALTHCHECK like Docker does
 export BUILDAH_LAYERS=false
 E2E_STORAGE_OPTS=(--root "$E2E_ROOT" --runroot "$E2E_RUNROOT" --storage-driver vfs)
+# `dfslim verify` on this store (e2e/verify.sh): the same store flags, environment and --pull=never.
+E2E_VERIFY_FLAGS=(--engine buildah --engine-env BUILDAH_ISOLATION=chroot --engine-env BUILDAH_FORMAT=docker
+  --build-flag=--pull=never)
+for f in "${E2E_STORAGE_OPTS[@]}"; do E2E_VERIFY_FLAGS+=("--engine-flag=$f"); done
 
 # Pinned inputs (changing one rebuilds the images that use it).
 E2E_SUITE=bookworm
