@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
@@ -458,12 +458,12 @@ func mdCell(s string) string {
 
 func TestStandInFor(t *testing.T) {
 	for ref, want := range map[string][2]string{
-		"golang:1.19":                                 {"docker.io/library/golang:1.26", "docker.io/library/golang:1.19"},
-		"docker.io/golang:1.24.2":                     {"docker.io/library/golang:1.26", "docker.io/library/golang:1.24.2"},
-		"golang":                                      {"docker.io/library/golang:1.26", "docker.io/library/golang:latest"},
+		"golang:1.19":             {"docker.io/library/golang:1.26", "docker.io/library/golang:1.19"},
+		"docker.io/golang:1.24.2": {"docker.io/library/golang:1.26", "docker.io/library/golang:1.24.2"},
+		"golang":                  {"docker.io/library/golang:1.26", "docker.io/library/golang:latest"},
 		"public.ecr.aws/docker/library/node:18-slim":  {"docker.io/library/node:20", "public.ecr.aws/docker/library/node:18-slim"},
 		"gcr.io/distroless/nodejs18-debian12:nonroot": {"gcr.io/distroless/nodejs20-debian12:nonroot", "gcr.io/distroless/nodejs18-debian12:nonroot"},
-		"alpine:3.20":                                 {"", "docker.io/library/alpine:3.20"},
+		"alpine:3.20": {"", "docker.io/library/alpine:3.20"},
 	} {
 		standIn, full := standInFor(ref)
 		if standIn != want[0] || full != want[1] {
