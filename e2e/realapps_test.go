@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/verify"
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -130,7 +130,8 @@ func readManifest(path string) ([]*realApp, error) {
 }
 
 // rewrittenBy runs dfslim fix on the app and reports the fixed Dockerfile and
-// whether dfslim gave it another runtime image (a rewrite, not only hygiene).
+// whether dfslim gave it another runtime image or split it into build and
+// runtime stages (a rewrite, not only hygiene).
 func rewrittenBy(t *testing.T, dfslim, ctxDir string, a *realApp) ([]byte, bool) {
 	src, err := os.ReadFile(filepath.Join(ctxDir, a.Dockerfile))
 	if err != nil {
@@ -145,7 +146,16 @@ func rewrittenBy(t *testing.T, dfslim, ctxDir string, a *realApp) ([]byte, bool)
 	}
 	before, after := finalBase(src), finalBase(fixed)
 	a.Before, a.After = before, after
-	return fixed, before != after
+	return fixed, before != after || stages(fixed) > stages(src)
+}
+
+// stages counts a Dockerfile's stages (a split on the same image adds one).
+func stages(src []byte) int {
+	f, err := rewrite.Parse("Dockerfile", src)
+	if err != nil {
+		return 0
+	}
+	return len(f.Stages)
 }
 
 // finalBase is the image of a Dockerfile's last stage, ARG defaults filled in.
@@ -192,15 +202,16 @@ func expand(f *rewrite.File, ref string) string {
 }
 
 // standIns maps an image repository (normalized, mirrors stripped) to the
-// e2e stand-in that serves for every tag of it. The builders trust this
-// machine's proxy CA (setup.sh). Versions are the stand-ins' (Go 1.26,
-// Node 18, rustc 1.63, Python 3.11, Java 17, Debian 12), whatever the tag says.
+// e2e stand-in that serves for every tag of it. The builders are setup.sh's
+// variants that trust this machine's proxy CA (localhost/dfslim-e2e/proxy/...;
+// the plain stand-in when there are none). Versions are the stand-ins' (Go
+// 1.26, Node 18, rustc 1.63, Python 3.11, Java 17, Debian 12), whatever the tag says.
 var standIns = map[string]string{
-	"docker.io/library/golang":            "docker.io/library/golang:1.26",
-	"docker.io/library/node":              "docker.io/library/node:20",
-	"docker.io/library/rust":              "docker.io/library/rust:1",
-	"docker.io/library/python":            "docker.io/library/python:3.11",
-	"docker.io/library/eclipse-temurin":   "docker.io/library/eclipse-temurin:17",
+	"docker.io/library/golang":            "localhost/dfslim-e2e/proxy/golang:1.26",
+	"docker.io/library/node":              "localhost/dfslim-e2e/proxy/node:20",
+	"docker.io/library/rust":              "localhost/dfslim-e2e/proxy/rust:1",
+	"docker.io/library/python":            "localhost/dfslim-e2e/proxy/python:3.11",
+	"docker.io/library/eclipse-temurin":   "localhost/dfslim-e2e/proxy/eclipse-temurin:17",
 	"docker.io/library/debian":            "docker.io/library/debian:bookworm",
 	"public.ecr.aws/lambda/provided":      "public.ecr.aws/lambda/provided:al2023",
 	"gcr.io/distroless/static-debian12":   "gcr.io/distroless/static-debian12:nonroot",
@@ -208,6 +219,8 @@ var standIns = map[string]string{
 	"gcr.io/distroless/cc-debian12":       "gcr.io/distroless/cc-debian12:nonroot",
 	"gcr.io/distroless/nodejs20-debian12": "gcr.io/distroless/nodejs20-debian12:nonroot",
 }
+
+const proxyPrefix = "localhost/dfslim-e2e/proxy/"
 
 // mirrors are registries that serve Docker Hub's official images under another name.
 var mirrors = []string{"public.ecr.aws/docker/library/", "mirror.gcr.io/library/"}
@@ -270,34 +283,46 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 		a.Result, a.Why = "not built", "needs "+need+", not reachable from this machine"
 		return
 	}
-	// Stand-ins under the names the two Dockerfiles use: tags added for this
-	// app and removed after it, so both builds see the same images.
+	// Stand-ins under the names the two Dockerfiles use, for this app only,
+	// so that both builds see the same images: a missing name gets the
+	// stand-in as an extra tag, removed after the app; a builder name that
+	// exists (golang:1.26: the offline stand-in) points at the proxy variant
+	// meanwhile and back after.
 	eng := e2eEngine(t)
+	restore := map[string]string{} // name -> image ID to tag it with again
+	defer func() {
+		for _, al := range a.Aliases {
+			if id, ok := restore[al]; ok {
+				bah(eng, "tag", id, al)
+				continue
+			}
+			bah(eng, "rmi", al) // rmi of one name of an image with several only removes that name
+		}
+		sort.Strings(a.Aliases)
+	}()
 	for _, ref := range append(bases(src), bases(fixed)...) {
 		standIn, full := standInFor(ref)
 		if slices.Contains(a.Aliases, full) {
 			continue
 		}
-		if _, err := eng.Inspect(context.Background(), full); err == nil {
-			continue // a stand-in of that name exists
+		if strings.HasPrefix(standIn, proxyPrefix) && imageID(eng, standIn) == "" {
+			standIn = "docker.io/library/" + strings.TrimPrefix(standIn, proxyPrefix) // no proxy CA on this machine
 		}
-		if standIn == "" {
+		id := imageID(eng, full)
+		switch {
+		case id != "" && (!strings.HasPrefix(standIn, proxyPrefix) || id == imageID(eng, standIn)):
+			continue // a stand-in of that name exists
+		case standIn == "":
 			a.Result, a.Why = "not built", "no stand-in for "+ref
 			return
+		case id != "":
+			restore[full] = id
 		}
-		tag := exec.Command("buildah", append(slices.Clone(eng.Flags), "tag", standIn, full)...)
-		if out, err := tag.CombinedOutput(); err != nil {
+		if out, err := bah(eng, "tag", standIn, full); err != nil {
 			t.Fatalf("buildah tag %s %s: %v\n%s", standIn, full, err, out)
 		}
 		a.Aliases = append(a.Aliases, full)
 	}
-	defer func() {
-		for _, al := range a.Aliases {
-			// rmi of one name of an image with several only removes that name
-			exec.Command("buildah", append(slices.Clone(eng.Flags), "rmi", al)...).Run()
-		}
-		sort.Strings(a.Aliases)
-	}()
 	args := append([]string{"verify"}, verifyFlags...)
 	args = append(args, "--build-timeout", "15m", "--context", ctxDir, filepath.Join(ctxDir, a.Dockerfile))
 	cmd := exec.Command(dfslim, args...)
@@ -326,6 +351,22 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 	if err != nil || a.Result != "same" {
 		t.Logf("stderr:\n%s", lastLines(stderr.String(), 40))
 	}
+}
+
+// bah runs buildah on the e2e store.
+func bah(eng verify.Engine, args ...string) ([]byte, error) {
+	cmd := exec.Command("buildah", append(slices.Clone(eng.Flags), args...)...)
+	cmd.Env = append(os.Environ(), eng.Env...)
+	return cmd.CombinedOutput()
+}
+
+// imageID is the ID of an image in the e2e store, "" if there is none.
+func imageID(eng verify.Engine, name string) string {
+	out, err := bah(eng, "inspect", "--type", "image", "--format", "{{.FromImageID}}", name)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 type row struct {
@@ -402,7 +443,7 @@ func writeRealApps(apps []*realApp, path string) error {
 	}
 	fmt.Fprintf(&b, "# Real apps, built before and after dfslim\n\n")
 	fmt.Fprintf(&b, "Written by `e2e/realapps.sh` (all apps) and by CI (`DFSLIM_REALAPPS=ci`: %d of them); see e2e/README.md.\n", len(ciRealApps))
-	fmt.Fprintf(&b, "Every app of `shared/corpus/apps` whose runtime image `dfslim fix --context` changes is listed: %d apps,\n", len(apps))
+	fmt.Fprintf(&b, "Every app of `shared/corpus/apps` whose runtime `dfslim fix --context` changes (another image, or a split into build\nand runtime stages) is listed: %d apps,\n", len(apps))
 	fmt.Fprintf(&b, "**%d built and behave the same, %d behave differently, %d not built**. Each was built with buildah on the\n", count["same"], count["different"], count["not built"])
 	fmt.Fprintf(&b, "e2e stand-ins, before and after the rewrite, by `dfslim verify` (same = same HTTP status of GET /, or same\n")
 	fmt.Fprintf(&b, "exit code and stdout, or same exit code and first error line for a server that needs a database, or both stay up).\n\n")
@@ -458,10 +499,10 @@ func mdCell(s string) string {
 
 func TestStandInFor(t *testing.T) {
 	for ref, want := range map[string][2]string{
-		"golang:1.19":             {"docker.io/library/golang:1.26", "docker.io/library/golang:1.19"},
-		"docker.io/golang:1.24.2": {"docker.io/library/golang:1.26", "docker.io/library/golang:1.24.2"},
-		"golang":                  {"docker.io/library/golang:1.26", "docker.io/library/golang:latest"},
-		"public.ecr.aws/docker/library/node:18-slim":  {"docker.io/library/node:20", "public.ecr.aws/docker/library/node:18-slim"},
+		"golang:1.19":             {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:1.19"},
+		"docker.io/golang:1.24.2": {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:1.24.2"},
+		"golang":                  {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:latest"},
+		"public.ecr.aws/docker/library/node:18-slim":  {"localhost/dfslim-e2e/proxy/node:20", "public.ecr.aws/docker/library/node:18-slim"},
 		"gcr.io/distroless/nodejs18-debian12:nonroot": {"gcr.io/distroless/nodejs20-debian12:nonroot", "gcr.io/distroless/nodejs18-debian12:nonroot"},
 		"alpine:3.20": {"", "docker.io/library/alpine:3.20"},
 	} {

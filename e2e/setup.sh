@@ -174,17 +174,19 @@ add_busybox_bin() {
 }
 
 # ---------------------------------------------------------------- proxy CA
-# This machine reaches registries through a proxy that presents its own CA. The
-# builder stand-ins (golang, node, rust, python, temurin) trust it and use the
-# machine's endpoints, so `go mod download` and `npm ci` work in builds of real
-# apps (e2e/realapps.sh). Read here, at setup time, from the machine's settings:
-# the bundle named by SSL_CERT_FILE, `go env GOPROXY GOSUMDB` and
-# `npm config get registry`. Never committed; never put in runtime stand-ins
-# (debian, distroless, chainguard, lambda). No SSL_CERT_FILE: nothing is added.
+# This machine reaches registries through a proxy that presents its own CA.
+# img_proxy_builder makes a variant of each builder stand-in (golang, node,
+# rust, python, temurin) that trusts it and uses the machine's endpoints, as
+# localhost/dfslim-e2e/proxy/NAME:TAG, so `go mod download` and `npm ci` work
+# in builds of real apps (e2e/realapps.sh maps the apps' builder images to
+# these). Read here, at setup time, from the machine's settings: the bundle
+# named by SSL_CERT_FILE, `go env GOPROXY GOSUMDB`, `npm config get registry`.
+# Never committed; the stand-ins under the real names (what the sample apps
+# build on, offline), the runtime stand-ins and the apps' Dockerfiles stay
+# untouched. No SSL_CERT_FILE: no proxy variants.
 PROXY_CA=${SSL_CERT_FILE:-}
 [ -r "$PROXY_CA" ] || PROXY_CA=""
 proxy_env() { # the builder ENV: KEY=VALUE lines
-  [ -n "$PROXY_CA" ] || return 0
   local v
   echo "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
   echo "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
@@ -196,22 +198,23 @@ proxy_env() { # the builder ENV: KEY=VALUE lines
   v=$(npm config get registry 2>/dev/null) && [ -n "$v" ] && echo "NPM_CONFIG_REGISTRY=$v"
   return 0
 }
-# proxy_stamp: stamp input of the builders (the CA's hash, the endpoints, the recipe).
-proxy_stamp() {
-  [ -z "$PROXY_CA" ] || sha256sum <"$PROXY_CA" | cut -c1-16
-  proxy_env; declare -f trust_proxy proxy_env
-}
-# trust_proxy CTR: the machine's CA bundle (as the image's bundle, and in
-# /usr/local/share/ca-certificates so update-ca-certificates keeps it) and ENV.
-trust_proxy() {
-  local c=$1 m e args=()
-  [ -n "$PROXY_CA" ] || return 0
-  m=$(bah mount "$c")
+
+# img_proxy_builder IMAGE: localhost/dfslim-e2e/proxy/NAME:TAG = IMAGE + the
+# machine's CA bundle (as the image's bundle, and in /usr/local/share/ca-certificates
+# so update-ca-certificates keeps it) + proxy_env. It keeps IMAGE's labels.
+img_proxy_builder() {
+  local from=$1 name=${1##*/}
+  [ -n "$PROXY_CA" ] || { [ "$LIST" = 1 ] || log "no SSL_CERT_FILE: no proxy variant of $from"; return 0; }
+  want "$(stamp img_proxy_builder "$(image_stamp "$from")" "$(sha256sum <"$PROXY_CA")" "$(proxy_env)")" \
+    "localhost/dfslim-e2e/proxy/$name" || return 0
+  local c m e args=()
+  c=$(new_ctr "$from"); m=$(bah mount "$c")
   install -D -m 0644 "$PROXY_CA" "$m/usr/local/share/ca-certificates/dfslim-e2e-host.crt"
   install -D -m 0644 "$PROXY_CA" "$m/etc/ssl/certs/ca-certificates.crt"
   bah umount "$c" >/dev/null
   while IFS= read -r e; do args+=(--env "$e"); done < <(proxy_env)
   bah config "${args[@]}" "$c"
+  commit_image "$c" "${TAGS[@]}"
 }
 
 # ---------------------------------------------------------------- images
@@ -259,7 +262,7 @@ img_assembler() {
 # golang:1.26: Debian + gcc + this machine's Go toolchain (go env GOROOT).
 img_golang() {
   local goroot gover; goroot=$(go env GOROOT); gover=$(go env GOVERSION)
-  want "$(stamp img_golang "$(image_stamp debian:bookworm)" "$gover" "$(proxy_stamp)")" \
+  want "$(stamp img_golang "$(image_stamp debian:bookworm)" "$gover")" \
     docker.io/library/golang:1.26 docker.io/library/golang:1.26-bookworm "docker.io/library/golang:${gover#go}" || return 0
   local c m; c=$(new_ctr docker.io/library/debian:bookworm)
   apt_install "$c" ca-certificates curl git gcc libc6-dev make pkg-config
@@ -267,33 +270,30 @@ img_golang() {
   cp -a "$goroot/." "$m/usr/local/go/"; chmod -R 1777 "$m/go"; bah umount "$c" >/dev/null
   bah config --env GOLANG_VERSION="${gover#go}" --env GOTOOLCHAIN=local --env GOPATH=/go \
     --env PATH=/go/bin:/usr/local/go/bin:$DEB_PATH --workingdir /go --cmd '["bash"]' "$c"
-  trust_proxy "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
 # rust:1: Debian's rustc/cargo (1.63 on bookworm).
 img_rust() {
-  want "$(stamp img_rust "$(image_stamp debian:bookworm)" "$(proxy_stamp)")" \
+  want "$(stamp img_rust "$(image_stamp debian:bookworm)")" \
     docker.io/library/rust:1 docker.io/library/rust:1-bookworm docker.io/library/rust:latest || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
   apt_install "$c" ca-certificates rustc cargo gcc libc6-dev
   bah run "$c" -- mkdir -p /usr/local/cargo/bin /usr/local/rustup
   bah config --env RUSTUP_HOME=/usr/local/rustup --env CARGO_HOME=/usr/local/cargo \
     --env PATH=/usr/local/cargo/bin:$DEB_PATH --env RUST_VERSION=1.63.0 --cmd '["bash"]' "$c"
-  trust_proxy "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
 # node:20: Debian's nodejs + npm. NOTE: bookworm ships Node 18; it stands in for 20.
 img_node() {
-  want "$(stamp img_node "$(image_stamp debian:bookworm)" "$(proxy_stamp)")" \
+  want "$(stamp img_node "$(image_stamp debian:bookworm)")" \
     docker.io/library/node:20 docker.io/library/node:20-bookworm docker.io/library/node:lts || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
   apt_install "$c" ca-certificates nodejs npm
   bah run "$c" -- sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
   bah config --env NODE_VERSION="$(bah run "$c" -- node -p 'process.versions.node')" \
     --env PATH=$DEB_PATH --cmd '["node"]' "$c"
-  trust_proxy "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
@@ -314,7 +314,7 @@ img_node_eol() {
 
 # python:3.11: Debian's python3 + pip + venv, python3/pip at /usr/local/bin as upstream.
 img_python() {
-  want "$(stamp img_python "$(image_stamp debian:bookworm)" "$(proxy_stamp)")" \
+  want "$(stamp img_python "$(image_stamp debian:bookworm)")" \
     docker.io/library/python:3.11 docker.io/library/python:3.11-bookworm \
     docker.io/library/python:3.11-slim docker.io/library/python:3.11-slim-bookworm || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
@@ -329,13 +329,12 @@ img_python() {
   # upstream installs packages in /usr/local/lib/python3.11/site-packages; Debian's
   # pip writes to dist-packages, so that name points at the upstream directory.
   bah config --env PYTHON_VERSION=3.11.2 --env LANG=C.UTF-8 --env PATH=$DEB_PATH --cmd '["python3"]' "$c"
-  trust_proxy "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
 # eclipse-temurin:17: Debian's openjdk-17-jdk-headless at /opt/java/openjdk.
 img_temurin() {
-  want "$(stamp img_temurin "$(image_stamp debian:bookworm)" "$(proxy_stamp)")" \
+  want "$(stamp img_temurin "$(image_stamp debian:bookworm)")" \
     docker.io/library/eclipse-temurin:17 docker.io/library/eclipse-temurin:17-jdk || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
   apt_install "$c" ca-certificates openjdk-17-jdk-headless
@@ -343,7 +342,6 @@ img_temurin() {
   bah config --env JAVA_HOME=/opt/java/openjdk --env PATH=/opt/java/openjdk/bin:$DEB_PATH \
     --env JAVA_VERSION="jdk-$(bah run "$c" -- sh -c 'java -version 2>&1 | sed -n "1s/[^\"]*\"\([^\"]*\)\".*/\1/p"')" \
     --cmd '["jshell"]' "$c"
-  trust_proxy "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
@@ -493,6 +491,9 @@ main() {
   img_chainguard python        nonroot '' '["/usr/bin/python"]'  'LANG=C.UTF-8' python3.11-minimal libpython3.11-stdlib
   img_chainguard jre           java    /app '["/usr/bin/java"]'  'JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 LANG=C.UTF-8' openjdk-17-jre-headless
   alias_debian13 static base cc java17
+  # builders that trust this machine's proxy CA, for real apps (realapps.sh)
+  local b
+  for b in golang:1.26 node:20 rust:1 python:3.11 eclipse-temurin:17; do img_proxy_builder "docker.io/library/$b"; done
   [ "$LIST" = 1 ] && return
   log "setup done in $((SECONDS - t0))s; built ${#BUILT[@]} image(s)"
 }
