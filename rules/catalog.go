@@ -173,6 +173,7 @@ func Images() []*Image {
 // (the debug one has Shell set), or nil. Tags and digests must match the
 // catalog's; the registry may be written in any normalized form.
 func CatalogImage(ref string) *Image {
+	ref = unmirror(ref)
 	n, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return nil
@@ -372,6 +373,7 @@ func LanguageKind(language string) string {
 // ClassifyBase says what a FROM reference is. A reference that uses build
 // arguments, or that does not parse, is [Unknown].
 func ClassifyBase(ref string) BaseInfo {
+	ref = unmirror(ref)
 	if strings.EqualFold(ref, "scratch") {
 		return BaseInfo{Family: "scratch", Libc: "none", Runtime: true, Name: "scratch"}
 	}

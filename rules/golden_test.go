@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -30,6 +31,9 @@ var update = flag.Bool("update", false, "rewrite the want sections of golden cas
 //	unsafe: true
 //	static: true
 //	dockerfile: path/Dockerfile   (default: Dockerfile)
+//	mirror: mirror.corp/proxy     (ImageOptions.RegistryMirror)
+//	digest: REF sha256:…          (ImageOptions.Digests; one line per image)
+//	uid: 10001 / gid: 10001       (ImageOptions.UID, GID)
 //
 // The files are the build context, except for:
 //
@@ -90,6 +94,24 @@ func loadGolden(t *testing.T, path string) *goldenCase {
 			c.opts.Unsafe = value == "true"
 		case "dockerfile":
 			c.dockerfile = value
+		case "mirror":
+			c.opts.Config.Images.RegistryMirror = value
+		case "uid", "gid":
+			n, err := strconv.Atoi(value)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", path, key, err)
+			}
+			if key == "uid" {
+				c.opts.Config.Images.UID = n
+			} else {
+				c.opts.Config.Images.GID = n
+			}
+		case "digest":
+			ref, digest, _ := strings.Cut(value, " ")
+			if c.opts.Config.Images.Digests == nil {
+				c.opts.Config.Images.Digests = map[string]string{}
+			}
+			c.opts.Config.Images.Digests[ref] = strings.TrimSpace(digest)
 		}
 	}
 	c.opts.Rules, err = rules.Select(ruleNames, nil)

@@ -190,8 +190,8 @@ func dashed(s string) string {
 
 // sameImage reports whether two references name the same image and tag.
 func sameImage(a, b string) bool {
-	na, err1 := reference.ParseNormalizedNamed(a)
-	nb, err2 := reference.ParseNormalizedNamed(b)
+	na, err1 := reference.ParseNormalizedNamed(unmirror(a))
+	nb, err2 := reference.ParseNormalizedNamed(unmirror(b))
 	if err1 != nil || err2 != nil {
 		return a == b
 	}
@@ -391,7 +391,7 @@ func (sp *split) planSlimUser() {
 	case isNumeric(name) && (group == "" || isNumeric(group)):
 		sp.user, sp.chown = user, user
 	default:
-		sp.user, sp.chown = "65532:65532", "65532:65532"
+		sp.user, sp.chown = sp.p.Config.RuntimeUser(), sp.p.Config.RuntimeUser()
 	}
 	if sp.language != "node" && sp.language != "python" {
 		sp.chown = ""
@@ -514,7 +514,7 @@ func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan 
 	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{
 		Message: "Use " + img.Ref + " as the runtime image",
 		Safety:  Safe,
-		Edits:   []rewrite.Edit{{Span: refSpan, New: img.Ref}},
+		Edits:   []rewrite.Edit{{Span: refSpan, New: p.Config.ImageRef(img.Ref)}},
 	}})
 	return slimFixed
 }

@@ -1392,12 +1392,12 @@ func (sp *split) planUser() {
 			sp.user = user // runs as root on purpose
 			return
 		}
-		sp.user = "65532:65532"
+		sp.user = sp.p.Config.RuntimeUser()
 	case isNumeric(name) && (group == "" || isNumeric(group)):
 		sp.user = user
 		sp.chown = user
 	default:
-		sp.user, sp.chown = "65532:65532", "65532:65532"
+		sp.user, sp.chown = sp.p.Config.RuntimeUser(), sp.p.Config.RuntimeUser()
 	}
 	if sp.language != "node" && sp.language != "python" {
 		sp.chown = ""
@@ -1498,7 +1498,7 @@ func (sp *split) render() {
 	if pl := archPlatform(sp.a.baseRef); pl != "" && !hasPlatformFlag(sp.from) {
 		fromLine += "--platform=" + pl + " " // amd64/node is amd64 only
 	}
-	add(nil, fromLine+sp.image.Ref)
+	add(nil, fromLine+sp.p.Config.ImageRef(sp.image.Ref))
 	for _, d := range sp.neededArgs(moved, copied) {
 		if d.in == nil {
 			add(nil, kw("ARG")+" "+d.name)

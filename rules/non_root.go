@@ -71,7 +71,8 @@ func runNonRoot(p *Pass) error {
 			lastStep = i
 		}
 	}
-	line := keyword(f, "USER") + " 65532:65532"
+	want := p.Config.RuntimeUser()
+	line := keyword(f, "USER") + " " + want
 	edit := lineAfter(f, final.instrs[len(final.instrs)-1], line)
 	for _, in := range final.instrs[lastStep+1:] {
 		if in.Cmd == "cmd" || in.Cmd == "entrypoint" {
@@ -80,15 +81,21 @@ func runNonRoot(p *Pass) error {
 		}
 	}
 	at := rewrite.Span{Start: final.instrs[0].Span.Start, End: final.instrs[0].Span.Start}
-	if user == "65532" {
+	if user == "65532" && want == "65532:65532" {
 		p.Report(Finding{Span: at,
 			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, but scanners and runAsNonRoot need USER 65532:65532 to see it", root.base),
 			Fix:     &Fix{Message: "Add USER 65532:65532", Safety: Safe, Edits: []rewrite.Edit{edit}}})
 		return nil
 	}
+	if user == "65532" { // --uid: another user than the image's, so files it owns may not be writable
+		p.Report(Finding{Span: at,
+			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, and the configured runtime user is %s", root.base, want),
+			Fix:     &Fix{Message: "Add USER " + want, Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
+		return nil
+	}
 	p.Report(Finding{Span: at,
-		Message: fmt.Sprintf("final stage on %s runs as root; USER 65532:65532 runs it as nonroot (use the image's :nonroot tag, or check that the program needs no root)", root.base),
-		Fix:     &Fix{Message: "Add USER 65532:65532", Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
+		Message: fmt.Sprintf("final stage on %s runs as root; USER %s runs it as nonroot (use the image's :nonroot tag, or check that the program needs no root)", root.base, want),
+		Fix:     &Fix{Message: "Add USER " + want, Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
 	return nil
 }
 

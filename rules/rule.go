@@ -54,6 +54,9 @@ type Config struct {
 	// Static applies the static rule's fixes (a static build on a static
 	// image), which are otherwise unsafe.
 	Static bool
+	// Images changes the image references and the user that rules write:
+	// a registry mirror, digests, a runtime UID/GID.
+	Images ImageOptions
 }
 
 // Flavor returns the runtime image family, defaulting to distroless.

@@ -173,7 +173,7 @@ func (plan *runtimePlan) report(p *Pass, refSpan rewrite.Span, stays, msg, fixMs
 		}
 		return
 	}
-	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.refPrefix + plan.image.Ref}}, plan.edits...)
+	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.refPrefix + p.Config.ImageRef(plan.image.Ref)}}, plan.edits...)
 	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
 }
 

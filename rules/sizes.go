@@ -84,7 +84,7 @@ func SizeOf(ref string) ImageSize {
 		if strings.Contains(ref, "$") {
 			return s
 		}
-		n, err := reference.ParseNormalizedNamed(ref)
+		n, err := reference.ParseNormalizedNamed(unmirror(ref)) // a mirror serves the same image
 		if err != nil {
 			return s
 		}

@@ -98,7 +98,7 @@ func completeRule(_ *cobra.Command, args []string, toComplete string) ([]string,
 func completeFlags(cmd *cobra.Command) {
 	fixed := map[string][]string{
 		"format":  formats,
-		"base":    {"distroless", "chainguard"},
+		"base":    {"distroless", "chainguard", "scratch"},
 		"color":   {"auto", "always", "never"},
 		"fail-on": {"error", "warning", "info"},
 	}

@@ -32,6 +32,7 @@ type settings struct {
 	fallback    *bool
 	unsafe      *bool
 	static      *bool
+	imageSettings
 }
 
 // override is a settings layer for the Dockerfiles that its patterns match.
@@ -228,7 +229,7 @@ func yamlError(file string, err error) error {
 }
 
 // settingKeys are the keys of a settings layer, at the top level and in overrides.
-var settingKeys = []string{"select", "ignore", "base", "debug", "fallback", "unsafe", "static"}
+var settingKeys = append([]string{"select", "ignore", "base", "debug", "fallback", "unsafe", "static"}, imageKeys...)
 
 // configLoader turns YAML nodes into settings, with errors at their lines.
 type configLoader struct{ file string }
@@ -317,6 +318,8 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 		s.unsafe, err = l.bool(v, key)
 	case "static":
 		s.static, err = l.bool(v, key)
+	default:
+		err = l.imageSetting(s, key, v)
 	}
 	return err
 }
@@ -387,6 +390,7 @@ func (o *options) flagSettings() settings {
 	if o.flags.Changed("static") {
 		s.static = &o.static
 	}
+	o.imageFlagSettings(&s)
 	return s
 }
 
@@ -424,6 +428,7 @@ func resolve(layers []settings) (rs []*rules.Rule, cfg rules.Config, unsafe bool
 		if l.static != nil {
 			cfg.Static = *l.static
 		}
+		l.applyImages(&cfg.Images)
 	}
 	rs = []*rules.Rule{} // not nil: nil means every rule to the driver
 	for _, r := range rules.All() {
@@ -473,6 +478,7 @@ type ecosystem struct {
 	color    string // --color: auto, always or never
 	exitPolicy
 	stdinOptions
+	images imageFlags
 }
 
 // addConfigFlags adds --config and --no-config, and remembers the flag set

@@ -46,7 +46,7 @@ func TestResolve(t *testing.T) {
 			if diff := cmp.Diff(tt.wantRules, ruleNames(rs)); diff != "" {
 				t.Errorf("rules (-want +got):\n%s", diff)
 			}
-			if cfg != tt.wantConfig || unsafe != tt.wantUnsafe {
+			if !cmp.Equal(cfg, tt.wantConfig) || unsafe != tt.wantUnsafe {
 				t.Errorf("got %+v unsafe=%v, want %+v unsafe=%v", cfg, unsafe, tt.wantConfig, tt.wantUnsafe)
 			}
 			if rs == nil {
@@ -113,7 +113,7 @@ overrides:
 		if err != nil {
 			t.Fatal(err)
 		}
-		if opts.Config != tt.config || opts.Unsafe != tt.unsafe {
+		if !cmp.Equal(opts.Config, tt.config) || opts.Unsafe != tt.unsafe {
 			t.Errorf("%s %v: got %+v unsafe=%v, want %+v unsafe=%v", tt.path, tt.args, opts.Config, opts.Unsafe, tt.config, tt.unsafe)
 		}
 	}

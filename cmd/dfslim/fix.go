@@ -45,6 +45,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	o.addColorFlag(f)
 	o.addExitFlags(f)
 	o.addStdinFlag(f)
+	o.addImageFlags(f)
 }
 
 func (o *options) prepare() error {
@@ -60,6 +61,9 @@ func (o *options) prepare() error {
 		return err
 	}
 	if err := o.prepareExit(); err != nil {
+		return err
+	}
+	if err := o.prepareImages(); err != nil {
 		return err
 	}
 	if err := checkContextDir(o.context); err != nil {
