@@ -95,6 +95,10 @@ type stageAnalysis struct {
 	blockers  []Blocker
 	lex       *shell.Lex
 	goModInit map[string]string // go mod init: the directory → its module path
+	// nodeBuilt holds the directories where a Node.js build ran (npm run
+	// build, tsc, …), directly or inside a package script.
+	nodeBuilt   map[string]bool
+	scriptDepth int // package scripts being followed
 }
 
 // contextCopy is a COPY or ADD of build-context files into the stage.

@@ -424,6 +424,9 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 	if env, ok := a.lookupVar(sc, "NODE_ENV"); ok && env == "production" {
 		prod = true
 	}
+	if !pa.dynamic {
+		a.followScript(step, sc, tool, pa)
+	}
 	switch tool {
 	case "npm":
 		if pa.has("g", "global") {

@@ -224,6 +224,7 @@ type split struct {
 	notes           []string // what the rewrite changes besides the split, for the fix message
 	prune           string   // node: the command that drops devDependencies
 	buildRun        string   // go run, cargo run: the build step that replaces it
+	dropDirs        []string // node: front-end node_modules the build stage removes before the copy
 	copies          []string
 	carriedFiles    []string // files of the build tree the runtime stage copies, besides copies
 	user, chown     string
@@ -477,9 +478,11 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 		sp.block(in, "the %s script is `%s`; only `node FILE` can run without npm and a shell", script, cmd)
 		return false
 	}
-	if _, hasPre := pkg.Scripts["pre"+script]; hasPre {
-		sp.block(in, "package.json has a pre%s script, which only npm runs", script)
+	if pre, hasPre := pkg.Scripts["pre"+script]; hasPre && !sp.preScript(in, tool, script, pre, pkg.Scripts) {
 		return false
+	}
+	if _, hasPost := pkg.Scripts["post"+script]; hasPost {
+		sp.notes = append(sp.notes, fmt.Sprintf("the post%s script is not run (npm runs it only after the server exits)", script))
 	}
 	sp.argv = append(words, args...)
 	sp.epArgs, sp.cmdArgs = nil, sp.argv
@@ -540,6 +543,9 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		}
 		switch art.Kind {
 		case KindNodeApp:
+			if sp.frontEnd(art) {
+				continue // its node_modules are dropped, its build output kept
+			}
 			if art.Path == sp.appDir || strings.HasPrefix(sp.appDir, art.Path+"/") || strings.HasPrefix(art.Path, sp.appDir+"/") {
 				found = art
 			}
@@ -1579,7 +1585,10 @@ func (sp *split) render() {
 	if sp.prune != "" {
 		b.WriteString(kw("RUN") + " " + sp.prune + nl)
 	}
-	if !bytes.HasSuffix(removed, []byte("\n\n")) && !bytes.HasSuffix(removed, []byte("\n\r\n")) || sp.prune != "" || sp.buildRun != "" {
+	if len(sp.dropDirs) > 0 {
+		b.WriteString(kw("RUN") + " " + shellWords(append([]string{"rm", "-rf"}, sp.dropDirs...)) + nl)
+	}
+	if !bytes.HasSuffix(removed, []byte("\n\n")) && !bytes.HasSuffix(removed, []byte("\n\r\n")) || sp.prune != "" || sp.buildRun != "" || len(sp.dropDirs) > 0 {
 		b.WriteString(nl)
 	}
 	var starts []int
