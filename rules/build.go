@@ -640,6 +640,14 @@ func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
 	switch {
 	case name == "go":
 		a.detectGo(step, sc)
+	case name == "go-wrapper" && len(args) > 1 && args[1] == "install":
+		// The golang:onbuild images' helper: go install -v "$@".
+		call := *sc.call
+		call.Args = append([]string{"go", "install", "-v"}, args[2:]...)
+		call.Dynamic = append([]bool{false, false, false}, sc.call.Dynamic[2:]...)
+		wrapped := *sc
+		wrapped.call = &call
+		a.detectGo(step, &wrapped)
 	case name == "cargo":
 		a.detectCargo(step, sc)
 	case name == "npm" || name == "yarn" || name == "pnpm":

@@ -405,6 +405,10 @@ func (sp *split) locate() bool {
 			return false
 		}
 		sp.language = "node"
+	case prog == "go-wrapper" && len(sp.argv) > 1 && sp.argv[1] == "run":
+		if !sp.goWrapperRun(in) {
+			return false
+		}
 	case prog == "go" && len(sp.argv) > 1 && sp.argv[1] == "run":
 		if !sp.goRun(in) {
 			return false

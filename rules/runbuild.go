@@ -235,3 +235,21 @@ func shellWords(words []string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// goWrapperRun resolves `go-wrapper run [ARGS]` of the golang onbuild images:
+// it runs $GOPATH/bin/<the working directory's name>, which `go-wrapper
+// install` built.
+func (sp *split) goWrapperRun(in *rewrite.Instr) bool {
+	words, inEP, ok := sp.runWords(in, "go-wrapper")
+	if !ok {
+		return false
+	}
+	gopath := strings.Split(sp.a.vars["GOPATH"], ":")[0]
+	dir := strings.TrimSuffix(sp.a.workdir, "/")
+	if gopath == "" || dir == "" || dir == "/" {
+		sp.block(in, "cannot tell which binary `go-wrapper run` runs: GOPATH or the working directory is unknown")
+		return false
+	}
+	sp.setRunArgv(gopath+"/bin/"+path.Base(dir), words[2:], inEP)
+	return true
+}
