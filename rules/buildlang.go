@@ -119,6 +119,9 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 		if !cgoSet && (libc == LibcGlibc || libc == LibcMusl) && pureGoContext(a.p) {
 			staticFix = a.staticGoEdit(step, sc)
 		}
+		if !cgoSet && libc == LibcMusl && staticFix == nil && a.cgoOffWithoutCC(sc) {
+			libc = LibcNone // go 1.20+ turns cgo off when no C compiler is found
+		}
 	}
 	o, hasOut := pa.last("o")
 	if slices.ContainsFunc(pkgs, func(p string) bool { return strings.Contains(p, "...") }) {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -126,4 +127,68 @@ func isGoMain(fsys fs.FS, dir, glob string) bool {
 		}
 	}
 	return false
+}
+
+// cCompilerPackages are packages that put a C compiler in PATH.
+var cCompilerPackages = []string{"gcc", "g++", "clang", "build-base", "tcc", "musl-dev", "alpine-sdk", "cc", "gcc-go"}
+
+// cgoOffWithoutCC reports whether the go command of the stage builds with cgo
+// off although CGO_ENABLED is unset: from Go 1.20, cgo defaults to off when
+// CC is unset and no C compiler is in PATH, which is so on the official
+// golang Alpine images unless a RUN installs one.
+func (a *stageAnalysis) cgoOffWithoutCC(sc *shellCmd) bool {
+	if a.image.repo != "golang" || a.image.libc != LibcMusl {
+		return false
+	}
+	if _, set := a.lookupVar(sc, "CC"); set {
+		return false
+	}
+	major, minor, ok := goVersion(a.image.version)
+	if a.image.version == "" {
+		ok, major, minor = true, 1, 99 // golang:alpine: the latest release
+	}
+	if !ok || major < 1 || (major == 1 && minor < 20) {
+		return false
+	}
+	for _, step := range a.runs {
+		if step.exec {
+			return false
+		}
+		for _, c := range step.cmds {
+			if c.dynamic {
+				return false
+			}
+			name := path.Base(c.call.Name())
+			if !slices.Contains(harmlessCommands, name) && !slices.Contains(fileSafeCommands, name) &&
+				!slices.Contains([]string{"apk", "apt-get", "apt", "yum", "dnf", "rm", "cp", "mv", "ln", "touch"}, name) {
+				return false // it may install a compiler
+			}
+			if slices.Contains([]string{"apk", "apt-get", "apt", "yum", "dnf"}, name) {
+				pkgs, remove := packageArgs(name, c.call.Args, c.call.Dynamic)
+				if remove {
+					continue
+				}
+				if slices.Contains(c.call.Dynamic, true) || slices.ContainsFunc(pkgs, func(p string) bool { return slices.Contains(cCompilerPackages, p) }) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// goVersion parses "1.21", "1.21.3" or "1.21rc1".
+func goVersion(v string) (major, minor int, ok bool) {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	var err1, err2 error
+	major, err1 = strconv.Atoi(parts[0])
+	m := parts[1]
+	if i := strings.IndexFunc(m, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		m = m[:i]
+	}
+	minor, err2 = strconv.Atoi(m)
+	return major, minor, err1 == nil && err2 == nil
 }
