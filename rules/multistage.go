@@ -479,6 +479,10 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	}
 	words := strings.Fields(cmd)
 	if strings.ContainsAny(cmd, "&|;<>$`'\"\\*?()") || len(words) < 2 || words[0] != "node" {
+		if dev := devServer(words); dev != "" {
+			sp.block(in, "the %s script is `%s`, %s, not a production server; run the built app with `node FILE` instead", script, cmd, dev)
+			return false
+		}
 		sp.block(in, "the %s script is `%s`; only `node FILE` can run without npm and a shell", script, cmd)
 		return false
 	}

@@ -193,3 +193,36 @@ func (sp *split) frontEnd(art *Artifact) bool {
 	}
 	return true
 }
+
+// devServer says what development tool a script command runs (a file
+// watcher, a TypeScript runner, a bundler's dev server), or "".
+func devServer(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	rest := words[1:]
+	has := func(w ...string) bool { return slices.ContainsFunc(rest, func(x string) bool { return slices.Contains(w, x) }) }
+	switch path.Base(words[0]) {
+	case "nodemon", "supervisor", "forever":
+		return words[0] + ", a file watcher that restarts the app"
+	case "ts-node", "ts-node-dev", "tsx", "babel-node":
+		return words[0] + ", which compiles TypeScript or modern JavaScript at each start"
+	case "vite", "webpack-dev-server", "parcel":
+		if !has("build", "preview") {
+			return words[0] + ", a bundler's development server"
+		}
+	case "next", "nuxt", "nuxi", "astro", "remix", "gatsby":
+		if has("dev", "develop") {
+			return words[0] + " dev, a development server"
+		}
+	case "react-scripts", "ng", "vue-cli-service", "webpack":
+		if has("start", "serve") {
+			return words[0] + " " + rest[0] + ", a development server"
+		}
+	case "node":
+		if has("--watch") {
+			return "node --watch, a file watcher"
+		}
+	}
+	return ""
+}
