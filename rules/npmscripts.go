@@ -201,7 +201,9 @@ func devServer(words []string) string {
 		return ""
 	}
 	rest := words[1:]
-	has := func(w ...string) bool { return slices.ContainsFunc(rest, func(x string) bool { return slices.Contains(w, x) }) }
+	has := func(w ...string) bool {
+		return slices.ContainsFunc(rest, func(x string) bool { return slices.Contains(w, x) })
+	}
 	switch path.Base(words[0]) {
 	case "nodemon", "supervisor", "forever":
 		return words[0] + ", a file watcher that restarts the app"
