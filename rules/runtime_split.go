@@ -171,6 +171,59 @@ func hasRun(st *instructions.Stage) bool {
 	})
 }
 
+// probePackages are packages images install for health checks and scripts run
+// from outside the Dockerfile (compose healthcheck, kubectl exec), as well as
+// for downloads during the build.
+var probePackages = []string{"curl", "wget", "netcat", "netcat-openbsd", "netcat-traditional", "nc", "ncat"}
+
+// unusedProbeTool finds a RUN of the chain that installs curl, wget or netcat
+// while no RUN of the chain runs it: then it is not there for the build but
+// for run time ("# Add curl for healthcheck", for a compose healthcheck the
+// Dockerfile does not show), and a runtime stage without it would break that.
+func unusedProbeTool(f *rewrite.File, chain []int) (Blocker, bool) {
+	type install struct {
+		in  *rewrite.Instr
+		pkg string
+	}
+	var installs []install
+	used := map[string]bool{}
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			in := f.InstrOf(c)
+			if in == nil || in.Cmd != "run" {
+				continue
+			}
+			sh := runScript(f, in)
+			if sh == nil {
+				continue
+			}
+			for _, call := range sh.Calls() {
+				name := path.Base(call.Name())
+				used[name] = true
+				if !slices.Contains(packageManagers, name) || len(call.Args) < 2 {
+					continue
+				}
+				pkgs, _ := packageOperands(name, call.Args[1:])
+				for _, pk := range pkgs {
+					if slices.Contains(probePackages, pk) {
+						installs = append(installs, install{in, pk})
+					}
+				}
+			}
+		}
+	}
+	for _, is := range installs {
+		prog := is.pkg
+		if strings.HasPrefix(prog, "netcat") {
+			prog = "nc"
+		}
+		if !used[prog] {
+			return Blocker{is.in.Span, fmt.Sprintf("RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime stage would not have it", is.pkg)}, true
+		}
+	}
+	return Blocker{}, false
+}
+
 // chainSetsCommand reports whether a stage of the chain sets CMD or ENTRYPOINT.
 func chainSetsCommand(f *rewrite.File, chain []int) bool {
 	for _, i := range chain {
@@ -287,6 +340,9 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	np := *p
 	np.File = sf
 	np.findings = nil
+	if b, ok := unusedProbeTool(f, chain); ok {
+		return chainSplit{blockers: []Blocker{b}}
+	}
 	sp := newSplit(&np, &sf.Stages[0])
 	if sp == nil {
 		return fail(nil, "dfslim does not know the image %s, so it cannot tell what the app needs from it", f.Stages[chain[0]].BaseName)
