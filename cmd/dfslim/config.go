@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,7 +184,16 @@ func loadConfig(path string) (*configFile, error) {
 	}
 	c := &configFile{path: shown, dir: filepath.Dir(abs)}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, yamlError(shown, err)
+	}
+	var more yaml.Node
+	switch err := dec.Decode(&more); {
+	case err == nil:
+		// A second document would be ignored silently: refuse it.
+		return nil, fmt.Errorf("%s:%d: a second YAML document; the configuration is one document (remove the ---)", shown, more.Line)
+	case err != io.EOF:
 		return nil, yamlError(shown, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
