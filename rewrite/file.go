@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -69,6 +70,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// maxLineSize is the longest line BuildKit's parser reads: its scanner's
+// buffer (bufio.MaxScanTokenSize) less the line ending.
+const maxLineSize = bufio.MaxScanTokenSize - 1
+
 // Parse parses src as the Dockerfile called name. It accepts what BuildKit's
 // parser and instructions.Parse accept, and rejects binary data, invalid UTF-8,
 // files over [MaxSize] and files with no instruction, with an [*Error].
@@ -91,6 +96,17 @@ func Parse(name string, src []byte) (*File, error) {
 			off += n
 		}
 		return nil, f.errorf(f.lineOf(off), "invalid UTF-8")
+	}
+	// BuildKit's scanner stops at a line it cannot hold and names the line
+	// before it: name the long line here.
+	for i, start := range f.lineStart {
+		end := len(src)
+		if i+1 < len(f.lineStart) {
+			end = f.lineStart[i+1] - 1 // the '\n'
+		}
+		if end-start > maxLineSize {
+			return nil, f.errorf(i+1, "dockerfile line greater than max allowed size of %d", maxLineSize)
+		}
 	}
 	f.BOM = bytes.HasPrefix(src, utf8BOM)
 	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {

@@ -53,6 +53,10 @@ func TestParseErrors(t *testing.T) {
 		{"# escape=x\nFROM a\n", "Dockerfile:1: "},
 		{"FROM a\nRUN <<EOF\nx\n", "Dockerfile:2: "},
 		{"FROM a\n" + strings.Repeat("#", MaxSize), "Dockerfile: file is larger than 10 MiB"},
+		// The over-long line is named, not the line before it.
+		{"FROM a\nRUN a\n# c\nRUN " + strings.Repeat("x", 70000) + "\nCMD x\n", "Dockerfile:4: dockerfile line greater than"},
+		{"FROM a\r\nRUN " + strings.Repeat("x", 70000), "Dockerfile:2: dockerfile line greater than"},
+		{"RUN " + strings.Repeat("x", 70000) + "\nFROM a\n", "Dockerfile:1: dockerfile line greater than"},
 	}
 	for _, tt := range tests {
 		_, err := Parse("Dockerfile", []byte(tt.src))
