@@ -17,6 +17,9 @@ type Joined struct {
 	Text    string
 	Args    int  // offset in Text where the arguments start, after keyword and flags
 	Skipped bool // comment or empty lines inside the continuation were left out
+	// Comments is set when comment lines were left out (not only empty ones):
+	// a rewrite of the instruction would lose them.
+	Comments bool
 	Heredoc bool // the instruction has heredoc bodies after its logical line
 	segs    []segment
 }
@@ -52,6 +55,7 @@ func (f *File) Join(in *Instr) *Joined {
 			start = in.Span.Start
 		} else if f.isComment(n) || len(bytes.TrimLeft(f.Src[start:end], " \t\v\f\r")) == 0 {
 			j.Skipped = true
+			j.Comments = j.Comments || f.isComment(n)
 			continue
 		}
 		first = false

@@ -152,7 +152,7 @@ func execFormEdit(f *rewrite.File, in *rewrite.Instr, name, value string) (rewri
 	if again, reason := simpleCommandArgs(s.File); reason != "" || !slices.Equal(again, args) {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: its words could not be split reliably", name)
 	}
-	if s.Joined.Skipped {
+	if s.Joined.Comments {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: comment lines inside its continuation would be lost", name)
 	}
 	start := s.Offset(s.File.Stmts[0].Pos())
