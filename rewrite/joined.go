@@ -20,8 +20,8 @@ type Joined struct {
 	// Comments is set when comment lines were left out (not only empty ones):
 	// a rewrite of the instruction would lose them.
 	Comments bool
-	Heredoc bool // the instruction has heredoc bodies after its logical line
-	segs    []segment
+	Heredoc  bool // the instruction has heredoc bodies after its logical line
+	segs     []segment
 }
 
 type segment struct{ view, src, n int }
