@@ -93,6 +93,7 @@ type stageAnalysis struct {
 	runs      []*runStep
 	artifacts []Artifact
 	blockers  []Blocker
+	poetryCfg map[string]string // `poetry config` settings made by RUNs so far
 	lex       *shell.Lex
 	goModInit map[string]string // go mod init: the directory → its module path
 	// nodeBuilt holds the directories where a Node.js build ran (npm run
@@ -658,6 +659,10 @@ func (a *stageAnalysis) detectBuild(step *runStep, sc *shellCmd) {
 		a.detectUV(step, sc)
 	case name == "flit":
 		a.detectFlit(step, sc)
+	case name == "poetry":
+		a.detectPoetry(step, sc)
+	case name == "pipenv":
+		a.detectPipenv(step, sc)
 	case name == "mvn" || name == "mvnw" || name == "gradle" || name == "gradlew":
 		a.detectJava(step, sc)
 	case name == "jar":

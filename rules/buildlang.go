@@ -540,9 +540,9 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 			return true // not literal: may be anything
 		}
 		n := strings.ToLower(fields[0])
-		return n != "pip" && n != "setuptools" && n != "wheel"
+		return !slices.Contains(pythonBuildTools, normalizeDist(n))
 	}) {
-		return // only upgrades pip itself
+		return // only installs pip itself or the tools of the build (poetry, pipenv, …)
 	}
 	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	art.Requires, art.Unread = a.pipRequires(step, sc, pa)

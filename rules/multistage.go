@@ -1020,7 +1020,7 @@ func (sp *split) checkRuns() {
 				continue
 			case "pip", "pip3":
 				continue
-			case "uv", "flit":
+			case "uv", "flit", "poetry", "pipenv":
 				if sp.language == "python" {
 					continue // they write the environment (see detectUV, detectFlit)
 				}

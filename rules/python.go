@@ -55,6 +55,11 @@ var extrasProvide = map[string][]string{
 	"aws-opentelemetry-distro": {"opentelemetry-instrumentation"},
 }
 
+// pythonBuildTools are distributions that serve only the build: a pip
+// install of nothing else installs no part of the app.
+var pythonBuildTools = []string{"pip", "setuptools", "wheel", "poetry", "pipenv", "flit", "uv", "pip-tools",
+	"hatch", "pdm", "virtualenv", "poetry-plugin-export", "build"}
+
 // A requirement is one line of a requirements file or one pip operand.
 type requirement struct {
 	name   string   // normalized (PEP 503): lower case, runs of -_. as -
@@ -793,4 +798,129 @@ func (sp *split) pipCacheDir(w *syntax.Word) bool {
 	}
 	n := len(args)
 	return n >= 3 && isPip(args[:n-2]) && args[n-2] == "cache" && args[n-1] == "dir"
+}
+
+// truthy reads a boolean setting the way poetry and pipenv do.
+func truthy(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	return v == "1" || v == "true" || v == "yes" || v == "on"
+}
+
+// poetrySetting returns a poetry setting ("virtualenvs.create") as the
+// install sees it: `poetry config` in an earlier command, the
+// POETRY_VIRTUALENVS_CREATE variable, or the project's poetry.toml.
+func (a *stageAnalysis) poetrySetting(step *runStep, sc *shellCmd, dir, key string) (string, bool) {
+	env := "POETRY_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+	if v, ok := a.lookupVar(sc, env); ok {
+		return v, true
+	}
+	if v, ok := a.poetryCfg[key]; ok {
+		return v, true
+	}
+	if ctx, ok := a.stageFileContext(step, dir+"/poetry.toml"); ok {
+		data, _ := readContext(a.p, ctx)
+		section := ""
+		for _, l := range strings.Split(string(data), "\n") {
+			l = strings.TrimSpace(l)
+			if strings.HasPrefix(l, "[") {
+				section = strings.Trim(l, "[] ")
+				continue
+			}
+			if k, v, ok := strings.Cut(l, "="); ok && section+"."+strings.TrimSpace(k) == key {
+				return strings.Trim(strings.TrimSpace(v), `"'`), true
+			}
+		}
+	}
+	return "", false
+}
+
+// detectPoetry records `poetry config` settings and what `poetry install`
+// installs: into the interpreter's site-packages when virtualenvs.create is
+// false, into the project's .venv when virtualenvs.in-project is true;
+// poetry's default environment has a hashed name under its cache, which
+// dfslim cannot tell. The project itself is installed editable unless
+// --no-root.
+func (a *stageAnalysis) detectPoetry(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"C", "directory", "P", "project", "only", "with", "without", "E", "extras", "sync"})
+	if len(pa.operands) == 0 {
+		return
+	}
+	dir := sc.dir
+	if d, ok := pa.last("C", "directory", "P", "project"); ok {
+		dir = resolveIn(dir, d)
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	switch pa.operands[0] {
+	case "config":
+		if len(pa.operands) == 3 && !pa.dynamic {
+			if a.poetryCfg == nil {
+				a.poetryCfg = map[string]string{}
+			}
+			a.poetryCfg[pa.operands[1]] = pa.operands[2]
+		}
+		return
+	case "install", "sync":
+	default:
+		return
+	}
+	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	create, set := a.poetrySetting(step, sc, dir, "virtualenvs.create")
+	inProject, _ := a.poetrySetting(step, sc, dir, "virtualenvs.in-project")
+	switch {
+	case dir == "" || a.image.version == "":
+		a.block(step.in, "cannot tell where `poetry install` installs")
+		return
+	case set && !truthy(create):
+		art.Path = a.image.pythonSite
+	case truthy(inProject):
+		art.Venv = dir + "/.venv"
+		art.Path = art.Venv + "/lib/python" + a.image.version + "/site-packages"
+	default:
+		a.block(step.in, "`poetry install` creates its environment under poetry's cache with a hashed name; set virtualenvs.create false or virtualenvs.in-project true")
+		return
+	}
+	if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
+		data, _ := readContext(a.p, ctx)
+		art.Requires = pyprojectDependencies(data)
+	}
+	art.Editable = !pa.has("no-root")
+	a.add(art)
+}
+
+// detectPipenv records what `pipenv install --system` (or sync) installs:
+// the Pipfile's packages, into the interpreter's site-packages, or into the
+// project's .venv with PIPENV_VENV_IN_PROJECT.
+func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
+	args := sc.call.Args
+	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"python", "categories", "extra-pip-args", "r", "requirements"})
+	if len(pa.operands) == 0 || pa.operands[0] != "install" && pa.operands[0] != "sync" {
+		return
+	}
+	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	dir := strings.TrimSuffix(sc.dir, "/")
+	inProject, _ := a.lookupVar(sc, "PIPENV_VENV_IN_PROJECT")
+	switch {
+	case dir == "" || a.image.version == "":
+		a.block(step.in, "cannot tell where `pipenv install` installs")
+		return
+	case pa.has("system"):
+		art.Path = a.image.pythonSite
+	case truthy(inProject):
+		art.Venv = dir + "/.venv"
+		art.Path = art.Venv + "/lib/python" + a.image.version + "/site-packages"
+	default:
+		a.block(step.in, "`pipenv install` creates its environment under the user's home with a hashed name; use --system or PIPENV_VENV_IN_PROJECT=1")
+		return
+	}
+	if ctx, ok := a.stageFileContext(step, dir+"/Pipfile"); ok {
+		data, _ := readContext(a.p, ctx)
+		art.Requires = pipfilePackages(data)
+	}
+	for _, op := range pa.operands[1:] {
+		if r, ok := parseRequirement(op); ok {
+			art.Requires = append(art.Requires, r)
+		}
+	}
+	a.add(art)
 }
