@@ -12,13 +12,17 @@ import (
 	"syscall"
 )
 
+// wOK is access(2)'s W_OK: may this process write the file.
+const wOK = 2
+
 // keptBits are the mode bits a rewrite keeps.
 const keptBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 
 // CheckWritable reports why WriteFile would refuse name, or nil: a symbolic
-// link (never written through), anything but a regular file, a file without
-// write permission (refused even for root, as gofmt -w refuses it), or a
-// missing directory for a new file.
+// link (never written through), anything but a regular file, a file this
+// process may not write (access(2) decides, as open(2) would for gofmt -w:
+// root may write a 0444 file, other users may not), or a missing directory
+// for a new file.
 func CheckWritable(name string) error {
 	fi, err := os.Lstat(name)
 	switch {
@@ -37,7 +41,7 @@ func CheckWritable(name string) error {
 		return &fs.PathError{Op: "write", Path: name, Err: errors.New("a symbolic link (dfslim does not write through links; name its target)")}
 	case !fi.Mode().IsRegular():
 		return &fs.PathError{Op: "write", Path: name, Err: errors.New("not a regular file")}
-	case fi.Mode().Perm()&0o222 == 0:
+	case syscall.Access(name, wOK) != nil:
 		return &fs.PathError{Op: "write", Path: name, Err: errors.New("read-only (no write permission)")}
 	}
 	return nil
