@@ -293,8 +293,15 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	}
 	name := f.Stages[last].Name
 	rename := name == ""
+	// A named final stage is a target (--target prod, compose's target:):
+	// the new runtime stage takes its name, and the stage becomes NAME-build.
+	var target string
+	var nameSpan rewrite.Span
 	if rename {
 		name = unusedStageName(f, "app")
+	} else if sp, ok := stageNameSpan(f, finalFrom, name); ok {
+		target, nameSpan = name, sp
+		name = unusedStageName(f, strings.ToLower(name)+"-build")
 	}
 
 	// The synthetic file.
@@ -395,9 +402,19 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 		}
 		out.edits = append(out.edits, rewrite.Edit{Span: rewrite.Span{Start: end.End, End: end.End}, New: " " + keyword(f, "AS") + " " + name})
 	}
+	if target != "" {
+		out.edits = append(out.edits, rewrite.Edit{Span: nameSpan, New: name})
+	}
 	for _, e := range sp.edits {
 		if e.Start == len(src) && e.End == len(src) {
-			out.edits = append(out.edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: e.New})
+			text := e.New
+			if target != "" {
+				var ok bool
+				if text, ok = nameRuntimeFrom(text, keyword(f, "AS")+" "+target); !ok {
+					return fail(nil, "the runtime stage could not be named %s", target)
+				}
+			}
+			out.edits = append(out.edits, rewrite.Edit{Span: rewrite.Span{Start: len(f.Src), End: len(f.Src)}, New: text})
 			continue
 		}
 		r, k, ok := toReal(e.Span)
@@ -482,6 +499,39 @@ func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (Blocker
 		}
 	}
 	return Blocker{}, false
+}
+
+// stageNameSpan returns the span of the stage name in a FROM ... AS name
+// line, when the line has it as its last word after AS.
+func stageNameSpan(f *rewrite.File, from *rewrite.Instr, name string) (rewrite.Span, bool) {
+	j := f.Join(from)
+	if j.Skipped || j.Heredoc {
+		return rewrite.Span{}, false
+	}
+	fields := strings.Fields(j.Text[j.Args:])
+	if len(fields) != 3 || !strings.EqualFold(fields[1], "as") || !strings.EqualFold(fields[2], name) {
+		return rewrite.Span{}, false
+	}
+	end := len(strings.TrimRight(j.Text, " \t\r\n"))
+	start := end - len(fields[2])
+	if j.Text[start:end] != fields[2] {
+		return rewrite.Span{}, false
+	}
+	return j.SourceSpan(start, end), true
+}
+
+// nameRuntimeFrom adds " AS name" to the first FROM line of the runtime
+// stage text the split appends.
+func nameRuntimeFrom(text, as string) (string, bool) {
+	lines := strings.SplitAfter(text, "\n")
+	for i, l := range lines {
+		body := strings.TrimRight(l, "\r\n")
+		if w := strings.Fields(body); len(w) >= 2 && strings.EqualFold(w[0], "from") {
+			lines[i] = body + " " + as + l[len(body):]
+			return strings.Join(lines, ""), true
+		}
+	}
+	return text, false
 }
 
 // stageLabel names stage i by its name, else its number.
