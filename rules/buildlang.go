@@ -116,7 +116,7 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 		libc = LibcNone
 	default:
 		libc = a.image.libc
-		if !cgoSet && (libc == LibcGlibc || libc == LibcMusl) && pureGoContext(a.p) {
+		if !cgoSet && (libc == LibcGlibc || libc == LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(a.p) {
 			staticFix = a.staticGoEdit(step, sc)
 		}
 		if !cgoSet && libc == LibcMusl && staticFix == nil && a.cgoOffWithoutCC(sc) {

@@ -192,3 +192,14 @@ func goVersion(v string) (major, minor int, ok bool) {
 	minor, err2 = strconv.Atoi(m)
 	return major, minor, err1 == nil && err2 == nil
 }
+
+// goStdRebuilds reports whether the go command of that version rebuilds the
+// standard library for CGO_ENABLED=0 on its own (Go 1.10's build cache);
+// older ones link the installed cgo-built net package unless given -a.
+func goStdRebuilds(version string) bool {
+	if version == "" {
+		return true // the latest release
+	}
+	major, minor, ok := goVersion(version)
+	return ok && (major > 1 || minor >= 10)
+}

@@ -37,15 +37,24 @@ pip installs, a jar built or copied in, or a prebuilt binary whose ELF header in
 context shows how it is linked and that no later RUN may replace); its linkage is known (a binary that may link glibc never goes to a static image,
 a musl-linked one is refused). A Go binary that links libc only because cgo is on by
 default is built with CGO_ENABLED=0 instead, when the build context proves the code pure Go:
-no .go file imports "C" and every go.mod requires nothing or has its requirements vendored
-(the binary then uses Go's own DNS resolver and user lookup, which read the same
-/etc/nsswitch.conf, /etc/hosts and /etc/passwd files); the runtime image has the builder's Node.js major, Python
+no .go file imports "C" and every go.mod requires nothing or has its requirements vendored,
+or, without go.mod (a GOPATH build), no import names a module to fetch; and the Go release
+(1.10 or later) rebuilds the standard library for it (the binary then uses Go's own DNS
+resolver and user lookup, which read the same /etc/nsswitch.conf, /etc/hosts and
+/etc/passwd files). On golang Alpine images from Go 1.20, a build with CGO_ENABLED and CC
+unset and no C compiler installed is static already, as the go command turns cgo off.
+` + "`go run`" + ` and ` + "`cargo run`" + ` become a build step at the end of the build stage and the built
+binary as the command; ` + "`go install ./...`" + ` names the main packages the copied .go files hold;
+` + "`npm start`" + ` becomes ` + "`node FILE`" + ` when its script is that (a prestart script the build already
+ran is dropped, one that only compiles moves to the build); the runtime image has the builder's Node.js major, Python
 minor or Java major; no RUN step leaves behind files or packages the runtime would need
 outside what is copied; and the runtime stage needs no shell. Otherwise it reports why at
 the line that causes it. Behaviour that changes: the runtime runs as 65532:65532 when the
 original ran as root or as a named user (written as USER 65532:65532; a named user's app
 directory is copied with --chown=65532:65532); Node.js devDependencies are pruned in the build
-stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them;
+stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them
+(installs inside package scripts count), and a front-end's node_modules below the app directory,
+where a build ran and from which the command runs nothing, are removed before the copy;
 Python packages are copied from the builder's site-packages (or venv) and found through
 PYTHONPATH, so the console script of a well-known server (gunicorn, uvicorn, flask, celery,
 streamlit, fastapi, …) runs as ` + "`python -m`" + ` its module, when a pip or uv install of the

@@ -33,7 +33,7 @@ type pureGoKey struct{}
 
 func scanPureGo(fsys fs.FS) bool {
 	files, mods := 0, 0
-	pure := true
+	pure, fetched := true, false // fetched: a .go file imports a path with a domain (go get fetches it)
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -73,6 +73,8 @@ func scanPureGo(fsys fs.FS) bool {
 					pure = false
 					return fs.SkipAll
 				}
+				first, _, _ := strings.Cut(strings.Trim(imp.Path.Value, `"`), "/")
+				fetched = fetched || strings.Contains(first, ".")
 			}
 		}
 		if !pure {
@@ -80,7 +82,9 @@ func scanPureGo(fsys fs.FS) bool {
 		}
 		return nil
 	})
-	return err == nil && pure && mods > 0 && files > 0
+	// Without go.mod (a GOPATH build), the imports show the dependencies:
+	// only the standard library and packages of the tree itself.
+	return err == nil && pure && (mods > 0 || !fetched) && files > 0
 }
 
 // requiresModules reports whether a go.mod has a require directive.

@@ -122,7 +122,7 @@ func (sp *split) goRun(in *rewrite.Instr) bool {
 	prefix := ""
 	if cgo, set := a.vars["CGO_ENABLED"]; set && cgo == "0" {
 		libc = LibcNone
-	} else if !set && (libc == LibcGlibc || libc == LibcMusl) && pureGoContext(sp.p) {
+	} else if !set && (libc == LibcGlibc || libc == LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(sp.p) {
 		libc, prefix = LibcNone, "CGO_ENABLED=0 "
 	}
 	cmd := append([]string{"go", "build"}, flags...)
