@@ -64,7 +64,8 @@ func resultsMarkdown(apps []*app, took time.Duration) string {
 	fmt.Fprintf(&b, "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n")
 	for _, a := range apps {
 		orig, expert := a.variant("original"), a.variant("expert")
-		for _, name := range []string{"distroless", "chainguard"} {
+		for _, fl := range flavours {
+			name := fl.name
 			v := a.variant(name)
 			if v == nil {
 				continue
@@ -115,7 +116,7 @@ func orEmpty(s, def string) string {
 // rewrite, Chainguard rewrite and expert, on a common linear scale.
 func sizesSVG(apps []*app) string {
 	series := []struct{ name, colour string }{
-		{"original", "#9e9e9e"}, {"distroless", "#1a73e8"}, {"chainguard", "#7b3fe4"}, {"expert", "#2e7d32"},
+		{"original", "#9e9e9e"}, {"distroless", "#1a73e8"}, {"chainguard", "#7b3fe4"}, {"scratch", "#e8710a"}, {"expert", "#2e7d32"},
 	}
 	var max int64
 	for _, a := range apps {
@@ -166,11 +167,13 @@ func TestResultsRendering(t *testing.T) {
 		{Name: "expert", Size: 10e6, Same: true},
 		{Name: "distroless", Size: 10.5e6, Same: true, User: "65532:65532"},
 		{Name: "chainguard", Size: 9e6, Same: false, User: "65532:65532"},
+		{Name: "scratch", Size: 8e6, Same: true, User: "65532:65532"},
 	}}
 	md := resultsMarkdown([]*app{a}, time.Minute)
 	for _, want := range []string{
 		"| go-http | distroless | 700.0 MB | 10.5 MB | 10.0 MB | 1.05× | 0.01× | yes | none | 65532:65532 |",
 		"| go-http | chainguard | 700.0 MB | 9.0 MB | 10.0 MB | 0.90× | 0.01× | **no** | none | 65532:65532 |",
+		"| go-http | scratch | 700.0 MB | 8.0 MB | 10.0 MB | 0.80× | 0.01× | yes | none | 65532:65532 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("table lacks %q:\n%s", want, md)
@@ -185,7 +188,7 @@ func TestResultsRendering(t *testing.T) {
 		t.Errorf("results do not survive saving and loading: %v", err)
 	}
 	svg := sizesSVG([]*app{a})
-	if !strings.HasPrefix(svg, "<svg") || strings.Count(svg, "<rect") != 4+4 || !strings.Contains(svg, ">700.0</text>") {
+	if !strings.HasPrefix(svg, "<svg") || strings.Count(svg, "<rect") != 5+5 || !strings.Contains(svg, ">700.0</text>") {
 		t.Errorf("chart:\n%s", svg)
 	}
 }

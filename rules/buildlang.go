@@ -320,6 +320,9 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 	case triple != "":
 		libc = ""
 	}
+	if rf, ok := a.lookupVar(sc, "RUSTFLAGS"); ok && libc == LibcGlibc && strings.Contains(rf, "target-feature=+crt-static") {
+		libc = LibcNone // glibc linked statically (static.go)
+	}
 	var binDir string
 	if args[1] == "install" {
 		root, ok := pa.last("root")
