@@ -34,7 +34,7 @@ func TestDockerignoreKeepsCopySources(t *testing.T) {
 		name := strings.TrimSuffix(strings.TrimPrefix(file, "../testdata/rules/"), ".txtar")
 		t.Run(name, func(t *testing.T) {
 			c := loadGolden(t, file)
-			withOwn := slices.DeleteFunc(slices.Clone(c.opts.Rules), func(r *rules.Rule) bool { return r == rules.Dockerignore })
+			withOwn := slices.DeleteFunc(slices.Clone(c.opts.Rules), func(r *rules.Rule) bool { return r.Name == rules.Dockerignore.Name })
 			for _, rs := range [][]*rules.Rule{{rules.Dockerignore}, append(withOwn, rules.Dockerignore)} {
 				opts := c.opts
 				opts.Rules = rs

@@ -49,6 +49,9 @@ func (r *Result) Changed() bool { return len(r.Applied) > 0 }
 
 // Check runs the rules on f once and returns their findings, fixes unapplied.
 func Check(f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
+	if err := checkRules(opts.rules()); err != nil {
+		return nil, fmt.Errorf("rules.Options: %w", err)
+	}
 	guard := newContextFS(ctx)
 	var out []Finding
 	for _, r := range opts.rules() {
@@ -107,6 +110,9 @@ func guardOf(ctx fs.FS) *contextFS {
 // round changes nothing. A rule whose fix leaves a file that BuildKit cannot
 // parse is not applied to this file again, and a finding says so.
 func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
+	if err := checkRules(opts.rules()); err != nil {
+		return nil, fmt.Errorf("rules.Options: %w", err)
+	}
 	guard := newContextFS(ctx)
 	overlay := &overlayFS{base: asFS(guard), files: map[string][]byte{}}
 	res := &Result{Files: map[string]*FileChange{}, Applied: map[string]int{}}
@@ -174,7 +180,7 @@ func Run(f *rewrite.File, ctx fs.FS, opts Options) (*Result, error) {
 
 func (o *Options) rules() []*Rule {
 	if o.Rules == nil {
-		return all
+		return registered
 	}
 	return o.Rules
 }

@@ -10,7 +10,7 @@ import (
 
 // all lists every rule in the order the driver runs them: rules that change
 // the shape of the file first, then the ones that tidy what is there.
-// suppress.go appends Suppression after them all.
+// Suppression comes after them all (see registered).
 var all = []*Rule{
 	MultiStage,
 	Lambda,
@@ -24,14 +24,74 @@ var all = []*Rule{
 	Dockerignore, // last: it reads what the other rules left in the Dockerfile
 }
 
-// All returns every rule, in registry order.
-func All() []*Rule { return slices.Clone(all) }
+// registered is the registry: private copies of the rules of all and of
+// Suppression, which comes last, after the rules its comments name. Changing
+// an exported rule variable (ExecForm.Run = …) or a rule that All or Lookup
+// returned changes nothing the registry runs. A rule without a name or a Run
+// function, or two rules with one name, stop the program when it starts.
+var registered = register(append(slices.Clone(all), Suppression))
 
-// Lookup returns the rule called name, or nil.
+// register checks rs and returns copies of its rules; it panics on a bad rule.
+func register(rs []*Rule) []*Rule {
+	if err := checkRules(rs); err != nil {
+		panic("rules: bad registry: " + err.Error())
+	}
+	out := make([]*Rule, len(rs))
+	for i, r := range rs {
+		c := *r
+		out[i] = &c
+	}
+	return out
+}
+
+// checkRules reports the first rule of rs that cannot run: nil, a name that
+// is not kebab-case, no Run function, or a name that an earlier rule has.
+func checkRules(rs []*Rule) error {
+	seen := map[string]bool{}
+	for i, r := range rs {
+		switch {
+		case r == nil:
+			return fmt.Errorf("rule %d is nil", i)
+		case !kebabCase(r.Name):
+			return fmt.Errorf("rule %d: name %q is not kebab-case (a-z, 0-9 and inner hyphens)", i, r.Name)
+		case r.Run == nil:
+			return fmt.Errorf("rule %s has no Run function", r.Name)
+		case seen[r.Name]:
+			return fmt.Errorf("two rules are called %s", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	return nil
+}
+
+func kebabCase(name string) bool {
+	if name == "" || name[0] == '-' || name[len(name)-1] == '-' || strings.Contains(name, "--") {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// All returns a copy of every registered rule, in registry order.
+func All() []*Rule {
+	out := make([]*Rule, len(registered))
+	for i, r := range registered {
+		c := *r
+		out[i] = &c
+	}
+	return out
+}
+
+// Lookup returns a copy of the registered rule called name, or nil.
 func Lookup(name string) *Rule {
-	for _, r := range all {
+	for _, r := range registered {
 		if r.Name == name {
-			return r
+			c := *r
+			return &c
 		}
 	}
 	return nil
@@ -39,8 +99,8 @@ func Lookup(name string) *Rule {
 
 // Names returns the names of all rules, in registry order.
 func Names() []string {
-	names := make([]string, len(all))
-	for i, r := range all {
+	names := make([]string, len(registered))
+	for i, r := range registered {
 		names[i] = r.Name
 	}
 	return names
@@ -58,7 +118,7 @@ func Select(selectNames, ignoreNames []string) ([]*Rule, error) {
 		}
 	}
 	out := []*Rule{}
-	for _, r := range all {
+	for _, r := range All() {
 		if (len(selectNames) == 0 || slices.Contains(selectNames, r.Name)) && !slices.Contains(ignoreNames, r.Name) {
 			out = append(out, r)
 		}

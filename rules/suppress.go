@@ -195,9 +195,6 @@ so this rule reports them.
 	Run:       runSuppression,
 }
 
-// Suppression comes last in the registry, after the rules its comments name,
-// whatever rules are added to the list in registry.go.
-func init() { all = append(all, Suppression) }
 
 func runSuppression(p *Pass) error {
 	if !strings.Contains(string(p.File.Src), pragmaPrefix) {
