@@ -195,7 +195,6 @@ so this rule reports them.
 	Run:       runSuppression,
 }
 
-
 func runSuppression(p *Pass) error {
 	if !strings.Contains(string(p.File.Src), pragmaPrefix) {
 		return nil
