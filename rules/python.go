@@ -91,6 +91,11 @@ func parseRequirement(s string) (requirement, bool) {
 	if m == nil {
 		return requirement{}, false
 	}
+	for _, ext := range []string{".whl", ".tar.gz", ".zip", ".tgz"} {
+		if strings.HasSuffix(strings.ToLower(m[1]), ext) {
+			return requirement{}, false // a file name such as "app.whl"
+		}
+	}
 	r := requirement{name: normalizeDist(m[1])}
 	if m[2] != "" {
 		for _, e := range strings.Split(strings.Trim(m[2], "[]"), ",") {
@@ -238,7 +243,11 @@ func pyprojectDependencies(data []byte) []requirement {
 				out = append(out, r)
 			}
 		}
-		if strings.Contains(l, "]") {
+		outside := l
+		for _, q := range quotedStrings(l) {
+			outside = strings.Replace(outside, q, "", 1) // extras' [] are inside the quotes
+		}
+		if strings.Contains(outside, "]") {
 			inDeps = false
 		}
 	}
