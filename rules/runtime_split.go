@@ -171,6 +171,55 @@ func hasRun(st *instructions.Stage) bool {
 	})
 }
 
+// argOutOfScope finds an instruction of a later stage of the chain that uses
+// a variable only an ARG of an earlier stage declares. ARGs end with their
+// stage, while the single stage the split sees would carry them over.
+func argOutOfScope(f *rewrite.File, chain []int) (Blocker, bool) {
+	declared := map[string]string{} // ARG name -> the stage that declares it
+	for k, i := range chain {
+		own := map[string]bool{}
+		for _, c := range f.Stages[i].Commands {
+			switch c := c.(type) {
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					own[kv.Key] = true
+				}
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					own[kv.Key] = true // ENV is inherited
+					delete(declared, kv.Key)
+				}
+			}
+			if k == 0 {
+				continue
+			}
+			in := f.InstrOf(c)
+			if in == nil {
+				continue
+			}
+			text := f.Text(in.Span)
+			for name, stage := range declared {
+				if !own[name] && (strings.Contains(text, "$"+name) || strings.Contains(text, "${"+name)) {
+					return Blocker{in.Span, fmt.Sprintf("it uses $%s, an ARG of stage %s, which does not reach this stage", name, stage)}, true
+				}
+			}
+		}
+		for name := range own {
+			if _, isEnv := declared[name]; !isEnv {
+				declared[name] = stageLabel(f, i)
+			}
+		}
+		for _, c := range f.Stages[i].Commands {
+			if env, ok := c.(*instructions.EnvCommand); ok {
+				for _, kv := range env.Env {
+					delete(declared, kv.Key)
+				}
+			}
+		}
+	}
+	return Blocker{}, false
+}
+
 // probePackages are packages images install for health checks and scripts run
 // from outside the Dockerfile (compose healthcheck, kubectl exec), as well as
 // for downloads during the build.
@@ -347,6 +396,9 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	np := *p
 	np.File = sf
 	np.findings = nil
+	if b, ok := argOutOfScope(f, chain); ok {
+		return chainSplit{blockers: []Blocker{b}}
+	}
 	if b, ok := unusedProbeTool(f, chain); ok {
 		return chainSplit{blockers: []Blocker{b}}
 	}
