@@ -14,3 +14,5 @@ func killTree(pid int) {
 		p.Kill()
 	}
 }
+
+func lockPort(int) (func(), error) { return func() {}, nil }

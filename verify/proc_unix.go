@@ -5,6 +5,7 @@ package verify
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,4 +79,20 @@ func running(pid int) bool {
 func procExists() bool {
 	_, err := os.Stat("/proc/self")
 	return err == nil
+}
+
+// lockPort takes a lock on a host port shared by every dfslim verify on this
+// machine (a file in the temporary directory, flock), so that runs side by
+// side never see each other's servers when containers share the host's
+// network. It waits for the lock; unlock releases it.
+func lockPort(port int) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "dfslim-verify-port-"+strconv.Itoa(port)+".lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
 }

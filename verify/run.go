@@ -208,8 +208,15 @@ func (r runner) observe(ctx context.Context, name, image string, cfg Config, pr 
 				return Outcome{}, "", err
 			}
 			run.HostPort = hp
-		} else if err := waitFree(ctx, pr.Port, 30*time.Second); err != nil {
-			return Outcome{}, "", err
+		} else {
+			unlock, err := lockPort(pr.Port)
+			if err != nil {
+				return Outcome{}, "", err
+			}
+			defer unlock()
+			if err := waitFree(ctx, pr.Port, 30*time.Second); err != nil {
+				return Outcome{}, "", err
+			}
 		}
 	}
 	if _, err := r.run(ctx, 10*time.Minute, r.eng.CreateCmd(run)); err != nil {
