@@ -212,8 +212,8 @@ func (a *stageAnalysis) isMetaArg(name string) bool {
 // expand expands $VAR and ${VAR} in s with the values known so far. Unknown
 // variables expand to "" as in BuildKit.
 func (a *stageAnalysis) expand(s string) string {
-	if !strings.Contains(s, "$") {
-		return s
+	if !strings.ContainsAny(s, "$\"'") && !strings.ContainsRune(s, rune(a.file.Escape)) {
+		return s // nothing to expand, no quotes to remove
 	}
 	var env []string
 	for k, v := range a.vars {
