@@ -399,6 +399,7 @@ func (sp *split) locate() bool {
 	if !sp.initWrapper(in) {
 		return false
 	}
+	sp.nodeScript()
 	prog := path.Base(sp.argv[0])
 	if prog == "uv" && sp.a.image.language == "python" {
 		if !sp.uvRun(in) {

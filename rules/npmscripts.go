@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/json"
+	"regexp"
 
 	"fmt"
 	"mvdan.cc/sh/v3/syntax"
@@ -227,4 +229,41 @@ func devServer(words []string) string {
 		}
 	}
 	return ""
+}
+
+// nodeShebang matches the first line of a script that node runs.
+var nodeShebang = regexp.MustCompile(`^#!\s*(/usr/bin/env\s+node|/usr/(local/)?bin/node)\s*$`)
+
+// nodeScript turns a command that runs a script of the build context with a
+// node shebang (#!/usr/bin/env node) on a Node.js build image into `node
+// SCRIPT`, so that the runtime image's node runs it: a shell-less image has
+// no /usr/bin/env.
+func (sp *split) nodeScript() {
+	if sp.a.image.language != "node" || len(sp.argv) == 0 {
+		return
+	}
+	prog := sp.argv[0]
+	if !strings.Contains(prog, "/") {
+		return // a name looked up in PATH: a package's bin, not a file of the context
+	}
+	abs := resolveIn(sp.a.workdir, prog)
+	if abs == "" {
+		return
+	}
+	ctx, ok := sp.a.contextFile(abs)
+	if !ok {
+		return
+	}
+	data, _ := readContext(sp.p, ctx)
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	if !nodeShebang.Match(bytes.TrimRight(line, "\r")) {
+		return // not node, or with interpreter options
+	}
+	if sp.epArgs != nil {
+		sp.epArgs = append([]string{"node", abs}, sp.epArgs[1:]...)
+	} else {
+		sp.cmdArgs = append([]string{"node", abs}, sp.cmdArgs[1:]...)
+	}
+	sp.argv = append(slices.Clone(sp.epArgs), sp.cmdArgs...)
+	sp.notes = append(sp.notes, fmt.Sprintf("%s runs through node (its #! line needs /usr/bin/env)", ctx))
 }
