@@ -226,6 +226,9 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	if flavor == Scratch {
 		return scratchImage(kind, debug) // scratch.go
 	}
+	if flavor == Alpine {
+		return alpineImage(kind) // alpine.go
+	}
 	c := catalog()
 	if flavor != Distroless && flavor != Chainguard {
 		return nil, fmt.Errorf("unknown runtime image family %q (want %s or %s)", flavor, Distroless, Chainguard)

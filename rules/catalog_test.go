@@ -138,7 +138,9 @@ func TestRuntimeImage(t *testing.T) {
 		{"scratch", KindStatic, "", false, "scratch"},
 		{"scratch", KindCC, "", false, "error: scratch runs only static binaries"},
 		{"scratch", KindStatic, "", true, "error: scratch has no variant with a shell"},
-		{"alpine", KindStatic, "", false, "error: unknown runtime image family"},
+		{"alpine", KindStatic, "", false, "alpine:3.22"},
+		{"alpine", KindGlibc, "", false, "error: --base alpine runs only static binaries"},
+		{"ubuntu", KindStatic, "", false, "error: unknown runtime image family"},
 		{"distroless", "ruby", "", false, "error: distroless has no ruby runtime image"},
 	}
 	for _, tt := range tests {

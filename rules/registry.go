@@ -17,6 +17,7 @@ var all = []*Rule{
 	RuntimeBase,
 	Static,
 	ScratchFiles,
+	AlpineBase,
 	NonRoot,
 	ExecForm,
 	AptHygiene,

@@ -18,7 +18,7 @@ func scratchImage(kind string, debug bool) (*Image, error) {
 		return nil, fmt.Errorf("scratch has no variant with a shell (--debug)")
 	}
 	if kind != KindStatic {
-		return nil, fmt.Errorf("scratch runs only static binaries, and this one needs %s (build it statically, or use --base distroless or chainguard)", map[string]string{KindGlibc: "glibc", KindCC: "glibc and libgcc"}[kind]+map[bool]string{true: "a " + kind + " runtime"}[kind != KindGlibc && kind != KindCC])
+		return nil, fmt.Errorf("scratch runs only static binaries, and this one needs %s (build it statically, or use --base distroless or chainguard)", kindNeeds(kind))
 	}
 	return &Image{Ref: Scratch, Flavor: Scratch, Kind: KindStatic, Libc: "none", User: "65532", Workdir: "/", Entrypoint: []string{}}, nil
 }

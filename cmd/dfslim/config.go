@@ -317,8 +317,8 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 			s.ignoreRules = names
 		}
 	case "base":
-		if v.Kind != yaml.ScalarNode || (v.Value != "distroless" && v.Value != "chainguard" && v.Value != "scratch") {
-			return l.errorf(v, "base: want distroless, chainguard or scratch, not %s", describe(v))
+		if v.Kind != yaml.ScalarNode || (v.Value != "distroless" && v.Value != "chainguard" && v.Value != "scratch" && v.Value != "alpine") {
+			return l.errorf(v, "base: want distroless, chainguard, scratch or alpine, not %s", describe(v))
 		}
 		s.base = v.Value
 	case "debug":

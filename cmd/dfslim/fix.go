@@ -34,7 +34,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringSliceVar(&o.selectRules, "select", nil, "run only these rules (comma-separated)")
 	f.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these rules (comma-separated)")
-	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless, chainguard or scratch (static binaries only)")
+	f.StringVar(&o.base, "base", "distroless", "runtime image family: distroless, chainguard, scratch or alpine (the last two: static binaries only)")
 	f.BoolVar(&o.debug, "debug", false, "use runtime image variants with a shell (:debug, -dev)")
 	f.BoolVar(&o.fallback, "fallback", true, "when no distroless or Chainguard image can run the app, fall back to the official slim image (false: refuse)")
 	f.BoolVar(&o.unsafe, "unsafe", false, "apply fixes marked unsafe too")
@@ -49,8 +49,8 @@ func (o *options) addFlags(cmd *cobra.Command) {
 }
 
 func (o *options) prepare() error {
-	if o.base != "distroless" && o.base != "chainguard" && o.base != "scratch" {
-		return fmt.Errorf("--base must be distroless, chainguard or scratch, not %q", o.base)
+	if o.base != "distroless" && o.base != "chainguard" && o.base != "scratch" && o.base != "alpine" {
+		return fmt.Errorf("--base must be distroless, chainguard, scratch or alpine, not %q", o.base)
 	}
 	o.selectRules, o.ignoreRules = trimNames(o.selectRules), trimNames(o.ignoreRules)
 	var err error
