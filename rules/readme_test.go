@@ -8,7 +8,7 @@ import (
 )
 
 // TestReadmeLibrary keeps the README's library section in step with the
-// runnable examples: every rules.X and rewrite.X that its Go code uses is
+// runnable examples: every rules.X, rewrite.X and report.X that its Go code uses is
 // used by an Example too, where the compiler checks it.
 func TestReadmeLibrary(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
@@ -21,14 +21,14 @@ func TestReadmeLibrary(t *testing.T) {
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	var examples strings.Builder
-	for _, p := range []string{"example_test.go", "../rewrite/example_test.go"} {
+	for _, p := range []string{"example_test.go", "../rewrite/example_test.go", "../report/example_test.go"} {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		examples.Write(data)
 	}
-	name := regexp.MustCompile(`\b(rules|rewrite)\.[A-Z]\w*`)
+	name := regexp.MustCompile(`\b(rules|rewrite|report)\.[A-Z]\w*`)
 	code := regexp.MustCompile("(?s)```go\n(.*?)```")
 	blocks := code.FindAllStringSubmatch(section, -1)
 	if len(blocks) == 0 {

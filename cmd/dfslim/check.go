@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/report"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 	"github.com/spf13/cobra"
@@ -54,7 +55,8 @@ func newCheckCmd() *cobra.Command {
 each. Nothing is written. Exit status: 0 no findings, 1 findings, 2 an error.
 
 --format selects the output: text (the default), json, sarif (SARIF 2.1.0, for
-code scanning) or github (GitHub Actions annotations). Errors also go to
+code scanning), github (GitHub Actions annotations) or gitlab (GitLab Code
+Quality). Errors also go to
 stderr in every format.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(formats, format) {
@@ -64,7 +66,10 @@ stderr in every format.`,
 				return err
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			report := newReporter(format, stdout, o.colorFor(stdout), rules.All())
+			rep, err := report.New(format, stdout, report.Options{Color: o.colorFor(stdout), ToolVersion: version()})
+			if err != nil {
+				return err
+			}
 			stdin, err := o.stdinArgs(args)
 			if err != nil {
 				return err
@@ -78,7 +83,7 @@ stderr in every format.`,
 			status := 0
 			for _, err := range errs {
 				fmt.Fprintln(stderr, escapeText(err.Error()))
-				report.add(outcome{err: err})
+				rep.Add(report.File{Err: err})
 				status = 2
 			}
 			processAll(paths, func(p string) outcome { return checkOne(p, &o) }, func(out outcome) {
@@ -88,15 +93,15 @@ stderr in every format.`,
 				} else if o.failing(out.findings) {
 					status = max(status, 1)
 				}
-				report.add(out)
+				rep.Add(out.reportFile())
 			})
-			if err := report.finish(); err != nil {
+			if err := rep.Finish(); err != nil {
 				return err
 			}
 			return o.status(status)
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", formatText, "output format: "+strings.Join(formats, ", "))
+	cmd.Flags().StringVarP(&format, "format", "f", report.Text, "output format: "+strings.Join(formats, ", "))
 	return cmd
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/dfslim/dfslim/report"
 	"github.com/dfslim/dfslim/rules"
 )
 
@@ -127,58 +127,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// cleanPath is the name of a file as JSON and SARIF carry it:
-// slash-separated, without a leading "./", control characters as they are
-// (the encoder escapes them).
-func cleanPath(p string) string {
-	return path.Clean(filepath.ToSlash(p))
-}
-
-// displayPath is the name of a file in text listings and messages: cleanPath
-// with its control characters escaped (see escapeText); an absolute path
-// keeps its "/".
-func displayPath(p string) string {
-	return escapeText(cleanPath(p))
-}
-
-// patchPath is the name of a file in a patch, relative as git writes it (the
-// a/ and b/ prefixes come on top; rewrite.Unified quotes it).
-func patchPath(p string) string {
-	return strings.TrimPrefix(cleanPath(p), "/")
-}
-
-// escapeText writes the control characters of s (C0, DEL, C1, and the line
-// and paragraph separators) as Go escapes (\n, \t, \x1b…), so that a file
-// name or a message read from the build context cannot start a line of its
-// own (a GitHub workflow command, say) or drive a terminal.
-func escapeText(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isControl(r) {
-			b.WriteRune(r)
-			continue
-		}
-		switch r {
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x80 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029
-}
+// cleanPath, displayPath, patchPath and escapeText are the report package's
+// (one definition for the CLI and the reports).
+func cleanPath(p string) string   { return report.CleanPath(p) }
+func displayPath(p string) string { return report.DisplayPath(p) }
+func patchPath(p string) string   { return report.PatchPath(p) }
+func escapeText(s string) string  { return report.EscapeText(s) }

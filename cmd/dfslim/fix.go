@@ -246,11 +246,6 @@ func processAll(paths []string, fn func(string) outcome, emit func(outcome)) {
 	}
 }
 
-// formatFinding is the one-line text form of a finding.
-func formatFinding(path string, fd rules.Finding) string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", displayPath(path), fd.Line, fd.Col, fd.Rule, escapeText(fd.Message))
-}
-
 func newFixCmd() *cobra.Command {
 	var o options
 	var write, list bool

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"crypto/sha256"
@@ -51,22 +51,22 @@ func gitlabSeverity(s rules.Severity) string {
 	return "info"
 }
 
-func (r *gitlabReporter) add(out outcome) {
-	if out.err != nil {
+func (r *gitlabReporter) Add(out File) {
+	if out.Err != nil {
 		return
 	}
 	if r.seen == nil {
 		r.seen = map[string]int{}
 	}
-	path := displayPath(out.path)
-	for _, fd := range out.findings {
+	path := DisplayPath(out.Path)
+	for _, fd := range out.Findings {
 		endLine, _ := endOf(out, fd)
 		// The fingerprint stays the same when lines move: the file, the
 		// rule, the message and the text of the finding's line, then the
 		// count of the same ones before it.
 		text := ""
-		if out.file != nil && fd.Line > 0 {
-			text = strings.TrimSpace(out.file.Line(fd.Line))
+		if out.Dockerfile != nil && fd.Line > 0 {
+			text = strings.TrimSpace(out.Dockerfile.Line(fd.Line))
 		}
 		base := strings.Join([]string{path, fd.Rule, fd.Message, text}, "\x00")
 		n := r.seen[base]
@@ -77,14 +77,14 @@ func (r *gitlabReporter) add(out outcome) {
 			Description: fd.Message,
 			CheckName:   fd.Rule,
 			Fingerprint: hex.EncodeToString(sum[:16]),
-			Severity:    gitlabSeverity(severity(fd)),
+			Severity:    gitlabSeverity(Severity(fd)),
 			Categories:  []string{"Performance"},
 			Location:    gitlabLocation{Path: path, Lines: gitlabLines{Begin: fd.Line, End: max(endLine, fd.Line)}},
 		})
 	}
 }
 
-func (r *gitlabReporter) finish() error {
+func (r *gitlabReporter) Finish() error {
 	if r.issues == nil {
 		r.issues = []gitlabIssue{}
 	}

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -140,15 +140,16 @@ func sarifLevel(s rules.Severity) string {
 type sarifReporter struct {
 	w             io.Writer
 	rules         []*rules.Rule // described in tool.driver.rules; ruleIndex points into it
+	version       string
 	results       []sarifResult
 	notifications []sarifNotification
 }
 
-func (r *sarifReporter) add(out outcome) {
-	if out.err != nil {
-		n := sarifNotification{Level: "error", Message: sarifMessage{Text: out.err.Error()}}
+func (r *sarifReporter) Add(out File) {
+	if out.Err != nil {
+		n := sarifNotification{Level: "error", Message: sarifMessage{Text: out.Err.Error()}}
 		var re *rewrite.Error
-		if errors.As(out.err, &re) {
+		if errors.As(out.Err, &re) {
 			n.Message.Text = re.Err.Error()
 			loc := sarifLocation{PhysicalLocation: sarifPhysicalLocation{ArtifactLocation: artifact(re.File)}}
 			if re.Line > 0 {
@@ -159,14 +160,14 @@ func (r *sarifReporter) add(out outcome) {
 		r.notifications = append(r.notifications, n)
 		return
 	}
-	for _, fd := range out.findings {
+	for _, fd := range out.Findings {
 		res := sarifResult{
 			RuleID:  fd.Rule,
-			Level:   sarifLevel(severity(fd)),
+			Level:   sarifLevel(Severity(fd)),
 			Message: sarifMessage{Text: fd.Message},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
-				ArtifactLocation: artifact(out.path),
-				Region:           textRegion(out.file.Src, fd.Span),
+				ArtifactLocation: artifact(out.Path),
+				Region:           textRegion(out.Dockerfile.Src, fd.Span),
 			}}},
 		}
 		if i := slices.IndexFunc(r.rules, func(rule *rules.Rule) bool { return rule.Name == fd.Rule }); i >= 0 {
@@ -181,8 +182,8 @@ func (r *sarifReporter) add(out outcome) {
 	}
 }
 
-func (r *sarifReporter) finish() error {
-	driver := sarifDriver{Name: "dfslim", Version: version(), SemVer: version(), InformationURI: projectURL, Rules: []sarifRule{}}
+func (r *sarifReporter) Finish() error {
+	driver := sarifDriver{Name: "dfslim", Version: r.version, SemVer: r.version, InformationURI: projectURL, Rules: []sarifRule{}}
 	for _, rule := range r.rules {
 		driver.Rules = append(driver.Rules, sarifRuleOf(rule))
 	}
@@ -215,7 +216,7 @@ func sarifRuleOf(r *rules.Rule) sarifRule {
 // artifact locates a file by a relative URI reference, or a file URI when
 // its path is absolute.
 func artifact(path string) sarifArtifactLocation {
-	p := cleanPath(path)
+	p := CleanPath(path)
 	if filepath.IsAbs(path) {
 		return sarifArtifactLocation{URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()}
 	}
@@ -223,7 +224,7 @@ func artifact(path string) sarifArtifactLocation {
 }
 
 // sarifFixOf turns a fix into artifact changes with line and column regions.
-func sarifFixOf(out outcome, fx *rules.Fix) (sarifFix, bool) {
+func sarifFixOf(out File, fx *rules.Fix) (sarifFix, bool) {
 	f := sarifFix{
 		Description: sarifMessage{Text: fx.Message},
 		Properties:  map[string]any{"safety": fx.Safety.String()},
@@ -232,10 +233,10 @@ func sarifFixOf(out outcome, fx *rules.Fix) (sarifFix, bool) {
 		f.Properties["runtimeBase"] = fx.RuntimeBase
 	}
 	if len(fx.Edits) > 0 {
-		f.ArtifactChanges = append(f.ArtifactChanges, artifactChange(out.path, out.file.Src, fx.Edits))
+		f.ArtifactChanges = append(f.ArtifactChanges, artifactChange(out.Path, out.Dockerfile.Src, fx.Edits))
 	}
 	for _, p := range sortedPaths(fx.Files) {
-		name := filepath.Join(out.dir, filepath.FromSlash(p))
+		name := filepath.Join(out.ContextDir, filepath.FromSlash(p))
 		src, err := os.ReadFile(name)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return sarifFix{}, false
