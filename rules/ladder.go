@@ -790,3 +790,62 @@ func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
 	}
 	return ""
 }
+
+// locateClasspath finds the entries of `java -cp A:B/* Main`: each must be
+// copied in by the Dockerfile or lie in the tree a Java build writes.
+func (sp *split) locateClasspath(in *rewrite.Instr, cp string) bool {
+	if sp.a.image.language != "java" {
+		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the classes", sp.a.baseRef)
+		return false
+	}
+	if cp == "$" || strings.ContainsAny(cp, "$`") {
+		sp.block(in, "the classpath is set by a variable, so dfslim cannot tell which files to copy")
+		return false
+	}
+	for _, e := range strings.Split(cp, ":") {
+		e = strings.TrimSuffix(strings.TrimSuffix(e, "*"), "/")
+		if e == "" || e == "." || strings.ContainsAny(e, "*?[") {
+			sp.block(in, "the classpath entry %q cannot be told apart from the rest of the working directory", e)
+			return false
+		}
+		abs := resolveIn(sp.a.workdir, e)
+		if abs == "" {
+			sp.block(in, "the working directory is unknown, so the classpath entry %s cannot be located", e)
+			return false
+		}
+		if !sp.classpathSource(abs) {
+			sp.block(in, "the classpath entry %s is not built or copied in by this Dockerfile", abs)
+			return false
+		}
+		sp.classpath = append(sp.classpath, abs)
+	}
+	sp.entryPath = sp.classpath[0]
+	sp.version = sp.a.image.version
+	sp.art = &Artifact{Kind: KindJavaJar, Path: sp.entryPath, Language: "java", Version: sp.version}
+	return true
+}
+
+// classpathSource reports whether abs is copied in from the context or lies
+// in the working tree of a Java build.
+func (sp *split) classpathSource(abs string) bool {
+	for _, cp := range sp.a.copies {
+		if cp.image == "" && cp.dest != "" && (within(abs, strings.TrimSuffix(cp.dest, "/")) || within(strings.TrimSuffix(cp.dest, "/"), abs)) {
+			return true
+		}
+	}
+	for _, art := range sp.a.artifacts {
+		if art.Language == "java" && art.Workdir != "" && within(abs, art.Workdir) {
+			return true
+		}
+	}
+	return false
+}
+
+// planClasspath copies the classpath entries that planCopies did not.
+func (sp *split) planClasspath() {
+	for _, e := range sp.classpath {
+		if !slices.ContainsFunc(sp.copies, func(k string) bool { return within(e, k) }) {
+			sp.copies = append(sp.copies, e)
+		}
+	}
+}

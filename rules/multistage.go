@@ -248,6 +248,7 @@ type split struct {
 	origArgv     []string // the command before locate resolved it
 	runtimePkgs  []string // slim: system packages the runtime stage installs
 	noRecommends bool     // slim: the build installed them without recommended packages
+	classpath    []string // java -cp: the directories and jars it names, absolute
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -323,6 +324,7 @@ func (sp *split) plan() {
 	}
 	sp.checkRuns()
 	sp.planCopies()
+	sp.planClasspath()
 	sp.planUser()
 	sp.checkCarried()
 	if sp.slim {
@@ -718,8 +720,8 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 			jar = sp.argv[i+1]
 			break
 		}
-		if sp.argv[i] == "-cp" || sp.argv[i] == "-classpath" || sp.argv[i] == "--class-path" {
-			break
+		if (sp.argv[i] == "-cp" || sp.argv[i] == "-classpath" || sp.argv[i] == "--class-path") && i+1 < len(sp.argv) {
+			return sp.locateClasspath(in, sp.argv[i+1])
 		}
 	}
 	if jar == "" {
