@@ -130,7 +130,7 @@ func runRuntimeBase(p *Pass) error {
 		// A final stage that builds (RUN) can still be split like a
 		// single-stage file: itself as the build stage, a new runtime stage.
 		var split chainSplit
-		if hasRun(final) && !programCopiedIn(p, final) {
+		if hasRun(final) && !programCopiedIn(p, final, false) {
 			split = splitStageChain(p, []int{len(f.Stages) - 1})
 			if len(split.blockers) == 0 {
 				from := f.InstrAt(final.Location[0].Start.Line)
@@ -144,7 +144,7 @@ func runRuntimeBase(p *Pass) error {
 		case slimNone:
 			plan.report(p, refSpan, "final stage stays on "+final.BaseName, "", "", plan.safety)
 		}
-		if len(split.blockers) > 0 {
+		if len(split.blockers) > 0 && !programCopiedIn(p, final, true) {
 			b := split.blockers[0]
 			p.Reportf(b.Span, "final stage stays on %s: it cannot be split into a build and a runtime stage either: %s", final.BaseName, b.Reason)
 		}

@@ -140,10 +140,11 @@ func (res chainSplit) report(p *Pass, from *rewrite.Instr, carries string) {
 	})
 }
 
-// programCopiedIn reports whether the program the stage's command runs is
-// copied from another stage or image: then the stage does not build it, and
-// a split of the stage has nothing to offer.
-func programCopiedIn(p *Pass, st *instructions.Stage) bool {
+// programCopiedIn reports whether the program the stage's command runs (with
+// args, also a file it names: a jar, a script) is copied from another stage
+// or image: then the stage does not build it, and a split of the stage has
+// nothing to offer (or, for its arguments, no reason worth reporting).
+func programCopiedIn(p *Pass, st *instructions.Stage, args bool) bool {
 	f := p.File
 	var run []string
 	for _, c := range st.Commands {
@@ -156,11 +157,18 @@ func programCopiedIn(p *Pass, st *instructions.Stage) bool {
 			}
 		}
 	}
-	if len(run) == 0 {
-		return false
+	files := newStageFiles(p, st, "/", nil)
+	for i, arg := range run {
+		// The program, or with args what its interpreter runs (a jar, a
+		// script).
+		if i > 0 && (!args || strings.HasPrefix(arg, "-") || !strings.ContainsAny(arg, "/.")) {
+			continue
+		}
+		if c, _ := files.origin(arg); c != nil && c.from != "" {
+			return true
+		}
 	}
-	c, _ := newStageFiles(p, st, "/", nil).origin(run[0])
-	return c != nil && c.from != ""
+	return false
 }
 
 // hasRun reports whether a stage has a RUN instruction.
