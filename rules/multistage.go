@@ -323,6 +323,7 @@ func (sp *split) plan() {
 		return
 	}
 	sp.checkRuns()
+	sp.checkPythonRuns()
 	sp.planCopies()
 	sp.planClasspath()
 	sp.planUser()

@@ -3,7 +3,9 @@ package rules
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -932,4 +934,82 @@ func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
 		}
 	}
 	a.add(art)
+}
+
+// buildModules are modules that `python -m` runs in a build without writing
+// files the app reads outside site-packages and the environment.
+var buildModules = []string{"pip", "venv", "virtualenv", "compileall", "py_compile", "ensurepip", "spacy"}
+
+// staticRootRe matches Django's STATIC_ROOT setting and its value.
+var staticRootRe = regexp.MustCompile(`(?m)^\s*STATIC_ROOT\s*=\s*(.+)$`)
+
+// checkPythonRuns checks the RUNs that run Python at build time: a script
+// writes where the program and its working directory say, which dfslim can
+// follow only for a script run in the app directory (its relative writes
+// stay there). `python -c` code and modules other than the build's own
+// (pip, venv, compileall, …) may write anywhere (nltk's data in the home
+// directory). Django's collectstatic writes STATIC_ROOT, read from the
+// settings in the build context.
+func (sp *split) checkPythonRuns() {
+	if sp.language != "python" {
+		return
+	}
+	kept := sp.keptPaths()
+	for _, step := range sp.a.runs {
+		for _, c := range step.cmds {
+			args := c.call.Args
+			if c.dynamic || len(args) < 2 || !pythonRe.MatchString(path.Base(args[0])) {
+				continue
+			}
+			switch {
+			case args[1] == "-m" && len(args) > 2 && slices.Contains(buildModules, args[2]):
+			case args[1] == "-V" || args[1] == "--version":
+			case args[1] == "-c":
+				sp.block(step.in, "RUN runs `python -c` code, whose writes (downloaded data, generated files) dfslim cannot follow to the runtime stage")
+			case args[1] == "-m":
+				sp.block(step.in, "RUN runs `python -m %s`, whose writes dfslim cannot follow to the runtime stage", args[2])
+			case c.dir == "" || !slices.ContainsFunc(kept, func(k string) bool { return within(c.dir, k) }):
+				sp.block(step.in, "RUN runs python in %s, outside what the runtime stage copies, so what it writes would be lost", cmp.Or(c.dir, "an unknown directory"))
+			case path.Base(args[1]) == "manage.py" && slices.Contains(args[2:], "collectstatic"):
+				if why := sp.staticRoot(kept); why != "" {
+					sp.block(step.in, "RUN runs collectstatic, %s", why)
+				}
+			}
+		}
+	}
+}
+
+// staticRoot says why Django's STATIC_ROOT may lie outside what the runtime
+// copies, or "" when the settings put it under BASE_DIR or a copied path.
+func (sp *split) staticRoot(kept []string) string {
+	if sp.p.Context == nil {
+		return "and without the build context dfslim cannot read STATIC_ROOT"
+	}
+	found := ""
+	_ = fs.WalkDir(sp.p.Context, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return nil
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || strings.HasPrefix(d.Name(), ".venv")) {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".py") || !strings.Contains(name, "settings") {
+			return nil
+		}
+		data, _ := readContext(sp.p, name)
+		if m := staticRootRe.FindSubmatch(data); m != nil {
+			found = strings.TrimSpace(string(m[1]))
+		}
+		return nil
+	})
+	v := strings.Trim(found, `"'`)
+	switch {
+	case found == "":
+		return ""
+	case strings.Contains(found, "BASE_DIR"):
+		return ""
+	case path.IsAbs(v) && !strings.ContainsAny(v, " ()+") && slices.ContainsFunc(kept, func(k string) bool { return within(path.Clean(v), k) }):
+		return ""
+	}
+	return fmt.Sprintf("which writes STATIC_ROOT = %s, a directory the runtime stage may not copy", found)
 }
