@@ -460,6 +460,8 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 		script, args = "start", args[1:]
 	case len(args) >= 2 && (args[0] == "run" || args[0] == "run-script"):
 		script, args = args[1], args[2:]
+	case tool != "npm" && len(args) >= 1 && scriptCall(sp.argv) == args[0]:
+		script, args = args[0], args[1:] // yarn X, pnpm X run the script X
 	default:
 		sp.block(in, "the command runs %s, which needs a shell and the package manager; only `%s start` can be resolved", strings.Join(sp.argv, " "), tool)
 		return false
