@@ -93,12 +93,16 @@ func completeRule(_ *cobra.Command, args []string, toComplete string) ([]string,
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
+// baseFamilies are the values of --base (TestCompleteBase keeps them in step
+// with what --base accepts).
+var baseFamilies = []string{"distroless", "chainguard", "scratch", "alpine"}
+
 // completeFlags registers the completions of the flags of fix and check
 // that cmd has.
 func completeFlags(cmd *cobra.Command) {
 	fixed := map[string][]string{
 		"format":  formats,
-		"base":    {"distroless", "chainguard", "scratch"},
+		"base":    baseFamilies,
 		"color":   {"auto", "always", "never"},
 		"fail-on": {"error", "warning", "info"},
 	}
