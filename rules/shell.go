@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/dfslim/dfslim/rewrite"
 	"mvdan.cc/sh/v3/syntax"
@@ -26,6 +27,13 @@ func ParseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
 // shellKey is the memo key of an instruction's parsed shell program.
 type shellKey struct{ in *rewrite.Instr }
 
+// shellParsers are reused: a new parser per RUN allocates its buffers anew,
+// and the nodes of the programs it parses in batches that each program keeps
+// alive (a few KB per RUN of a large file).
+var shellParsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+}}
+
 func parseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
 	if in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 {
 		return nil
@@ -41,8 +49,9 @@ func parseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
 		text = text[k+3:]
 	}
 	base := len(j.Text) - len(text)
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+	p := shellParsers.Get().(*syntax.Parser)
 	file, err := p.Parse(strings.NewReader(text), "")
+	shellParsers.Put(p)
 	if err != nil {
 		return nil
 	}
