@@ -352,7 +352,7 @@ func fixPatch(out File, fx *rules.Fix) []byte {
 	}
 	for _, p := range sortedPaths(fx.Files) {
 		name := filepath.Join(out.ContextDir, filepath.FromSlash(p))
-		old, err := os.ReadFile(name)
+		old, err := rewrite.ReadRegular(name)
 		created := errors.Is(err, os.ErrNotExist)
 		if err != nil && !created {
 			return nil

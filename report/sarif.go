@@ -237,7 +237,7 @@ func sarifFixOf(out File, fx *rules.Fix) (sarifFix, bool) {
 	}
 	for _, p := range sortedPaths(fx.Files) {
 		name := filepath.Join(out.ContextDir, filepath.FromSlash(p))
-		src, err := os.ReadFile(name)
+		src, err := rewrite.ReadRegular(name)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return sarifFix{}, false
 		}

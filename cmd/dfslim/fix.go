@@ -205,19 +205,10 @@ func total(m map[string]int) int {
 	return n
 }
 
-// readRegular reads a regular file; anything else is refused.
+// readRegular reads a regular file of at most rewrite.MaxSize bytes;
+// anything else is refused (rewrite.ReadRegular).
 func readRegular(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	if fi.Size() > rewrite.MaxSize {
-		return nil, fmt.Errorf("file is larger than %d MiB", rewrite.MaxSize>>20)
-	}
-	return os.ReadFile(path)
+	return rewrite.ReadRegular(path)
 }
 
 // processAll runs fn on every path with one worker per CPU and hands the
