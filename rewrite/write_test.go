@@ -171,3 +171,29 @@ func TestRemoveTempsOnSignal(t *testing.T) {
 		t.Errorf("content %q after an interrupted write, want old", data)
 	}
 }
+
+// TestReadRegular checks that a FIFO, a directory and a file over MaxSize
+// are refused without blocking, and a regular file is read.
+func TestReadRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, MaxSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok := filepath.Join(dir, "ok")
+	if err := os.WriteFile(ok, []byte("FROM a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{fifo: "not a regular file", dir: "not a regular file", big: "larger than"} {
+		if _, err := ReadRegular(name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadRegular(%s) = %v, want %q", filepath.Base(name), err, want)
+		}
+	}
+	if data, err := ReadRegular(ok); err != nil || string(data) != "FROM a\n" {
+		t.Errorf("ReadRegular(ok) = %q, %v", data, err)
+	}
+}
