@@ -88,3 +88,10 @@ func runAlpineBase(p *Pass) error {
 			Edits: []rewrite.Edit{lineAfter(f, from, strings.Join(lines, f.Newline))}}})
 	return nil
 }
+
+// isChosenBase reports whether ref is the image the configured --base
+// itself puts final stages on when that image is an ordinary OS image
+// (alpine:3.22 for --base alpine), which runtime-base must leave alone.
+func isChosenBase(p *Pass, ref string) bool {
+	return p.Config.Flavor() == Alpine && ref == alpineRef
+}

@@ -154,7 +154,7 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 	if bin.reason != "" {
 		return block(c.in, "%s", bin.reason)
 	}
-	img, err := RuntimeImageOn(p.Config.Flavor(), bin.kind, "", bin.distro, p.Config.Debug)
+	img, err := runtimeImageFor(p, bin.kind, "", bin.distro)
 	if err != nil {
 		return block(fromIn, "%v", err)
 	}

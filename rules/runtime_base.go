@@ -112,8 +112,8 @@ func runRuntimeBase(p *Pass) error {
 		return nil
 	}
 	switch {
-	case info.Runtime, info.Family == "scratch", info.Family == "lambda-provided", info.Family == "lambda-language":
-		return nil // already a runtime image, or rule lambda's ground
+	case info.Runtime, info.Family == "scratch", info.Family == "lambda-provided", info.Family == "lambda-language", isChosenBase(p, final.BaseName):
+		return nil // already a runtime image (alpine.go: or --base alpine's), or rule lambda's ground
 	case info.Distro == "windows" || windowsRef(final.BaseName):
 		p.Reportf(refSpan, "final stage stays on %s: it is a Windows image, and distroless and Chainguard images are Linux only", final.BaseName)
 		return nil
@@ -272,7 +272,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 			plan.edits = append(plan.edits, *bin.fix)
 		}
 	}
-	img, err := RuntimeImageOn(p.Config.Flavor(), kind, version, distro, p.Config.Debug)
+	img, err := runtimeImageFor(p, kind, version, distro) // static.go
 	if err != nil {
 		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
 	}

@@ -109,8 +109,12 @@ func runStatic(p *Pass) error {
 		}
 		return nil
 	}
-	static, err := RuntimeImageOn(img.Flavor, KindStatic, "", img.Distro, img.Shell)
-	if err != nil || static.Workdir != img.Workdir || static.User != img.User {
+	flavor := img.Flavor
+	if f := p.Config.Flavor(); f == Scratch || f == Alpine {
+		flavor = f
+	}
+	static, err := RuntimeImageOn(flavor, KindStatic, "", img.Distro, img.Shell)
+	if err != nil || static.User != img.User || (static.Workdir != img.Workdir && reliesOnWorkdir(final)) {
 		return nil
 	}
 	change := &BaseChange{From: SizeOf(final.BaseName), To: SizeOf(static.Ref)}
@@ -129,6 +133,38 @@ func runStatic(p *Pass) error {
 			plan.what, plan.how, static.Ref, change, saving, apply),
 		Fix: &Fix{Message: "Build " + plan.what + " statically and run it on " + static.Ref, Safety: safety, Edits: edits}})
 	return nil
+}
+
+// runtimeImageFor is RuntimeImageOn with the pass's configuration. With
+// --static and a --base that runs only static binaries (scratch, alpine), a
+// glibc binary first goes to the distroless image it needs: the static rule
+// then builds it statically and moves it to that base.
+func runtimeImageFor(p *Pass, kind, version, distro string) (*Image, error) {
+	flavor := p.Config.Flavor()
+	if (flavor == Scratch || flavor == Alpine) && p.Config.Static && (kind == KindGlibc || kind == KindCC) {
+		flavor = Distroless
+	}
+	return RuntimeImageOn(flavor, kind, version, distro, p.Config.Debug)
+}
+
+// reliesOnWorkdir reports whether a stage without a WORKDIR of its own
+// copies to a relative destination or starts a program by a relative path,
+// so that it depends on the image's working directory.
+func reliesOnWorkdir(stage *instructions.Stage) bool {
+	var run []string
+	for _, c := range stage.Commands {
+		switch c := c.(type) {
+		case *instructions.WorkdirCommand:
+			return false
+		case *instructions.EntrypointCommand:
+			run = c.CmdLine
+		case *instructions.CmdCommand:
+			if run == nil {
+				run = c.CmdLine
+			}
+		}
+	}
+	return usesRelativePaths(stage, run)
 }
 
 // finalProgram returns the copy that brings in the program the final stage
