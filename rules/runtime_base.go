@@ -282,6 +282,9 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	}
 	cleanEdits, notes, userChanged := cleanup.edits(final)
 	plan.edits = append(plan.edits, cleanEdits...)
+	if len(cleanup.mkdirs) > 0 {
+		plan.notes = append(plan.notes, fmt.Sprintf("creates directories with WORKDIR instead of %d mkdir RUN(s)", len(cleanup.mkdirs)))
+	}
 	if len(cleanup.drops) > 0 {
 		plan.notes = append(plan.notes, fmt.Sprintf("drops %d RUN instruction(s) the image makes unneeded", len(cleanup.drops)))
 	}

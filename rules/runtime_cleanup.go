@@ -22,6 +22,10 @@ type stageCleanup struct {
 	users    map[string]string           // user name -> uid, for users a dropped RUN creates
 	groups   map[string]string           // group name -> gid ("" when not given)
 	primary  map[string]string           // user name -> primary group name, when given
+	// mkdirs are RUNs that only create directories as root, and the
+	// WORKDIR instructions that create the same directories instead (the
+	// last one going back to the working directory the stage had).
+	mkdirs map[*rewrite.Instr][]string
 }
 
 // runtimePackages maps package names of apt, apk and yum to what the
@@ -50,7 +54,8 @@ var userValueFlags = []string{"-u", "--uid", "-g", "--gid", "-G", "--groups", "-
 func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 	f := p.File
 	cl := &stageCleanup{f: f, packages: map[*rewrite.Instr][]string{}, users: map[string]string{},
-		groups: map[string]string{}, primary: map[string]string{}}
+		groups: map[string]string{}, primary: map[string]string{}, mkdirs: map[*rewrite.Instr][]string{}}
+	user, workdir := "", "" // the USER and WORKDIR so far; "" workdir: not set by the stage
 	vars := map[string]string{}
 	lex := shell.NewLex(rune(f.Escape))
 	expand := func(s string) (string, bool) {
@@ -61,8 +66,21 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 		res, err := lex.ProcessWordWithMatches(s, shell.EnvsFromSlice(kv))
 		return res.Result, err == nil && len(res.Unmatched) == 0
 	}
-	for _, c := range stage.Commands {
+	for k, c := range stage.Commands {
 		switch c := c.(type) {
+		case *instructions.UserCommand:
+			user = c.User
+		case *instructions.WorkdirCommand:
+			switch {
+			case strings.Contains(c.Path, "$"):
+				workdir = "?"
+			case strings.HasPrefix(c.Path, "/"):
+				workdir = path.Clean(c.Path)
+			case workdir != "" && workdir != "?":
+				workdir = path.Join(workdir, c.Path)
+			default:
+				workdir = "?"
+			}
 		case *instructions.ArgCommand:
 			for _, kv := range c.Args {
 				if kv.Value != nil {
@@ -82,6 +100,12 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 			if sh == nil {
 				continue
 			}
+			if dirs, ok := mkdirOnly(sh); ok && (user == "" || user == "root" || user == "0" || user == "0:0") && setsUser(stage.Commands[k+1:]) {
+				if restore, ok := restoreWorkdir(stage.Commands[k+1:], workdir); ok {
+					cl.mkdirs[in] = append(dirs, restore...)
+				}
+				continue
+			}
 			if pkgs, users, ok := cl.classifyRun(sh, expand); ok {
 				cl.drops = append(cl.drops, in)
 				cl.packages[in] = pkgs
@@ -92,6 +116,75 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 		}
 	}
 	return cl
+}
+
+// mkdirOnly returns the directories a RUN creates when all it does is
+// mkdir [-p] of literal absolute paths, with no mode option.
+func mkdirOnly(sh *Shell) ([]string, bool) {
+	for _, st := range sh.File.Stmts {
+		if len(st.Redirs) > 0 || st.Background || st.Negated {
+			return nil, false
+		}
+	}
+	var dirs []string
+	calls := sh.Calls()
+	for _, call := range calls {
+		if call.Name() != "mkdir" || len(call.Args) < 2 {
+			return nil, false
+		}
+		for i, a := range call.Args[1:] {
+			switch {
+			case call.Dynamic[i+1]:
+				return nil, false
+			case a == "-p" || a == "--parents":
+			case strings.HasPrefix(a, "/") && !strings.ContainsAny(a, "*?[{"):
+				dirs = append(dirs, path.Clean(a))
+			default:
+				return nil, false // -m, -v, a relative path
+			}
+		}
+	}
+	return dirs, len(calls) > 0 && len(dirs) > 0
+}
+
+// setsUser reports whether a USER instruction is among cmds. A directory
+// mkdir creates as root is root's: the program can write to it only as
+// root. Distroless :nonroot images run as 65532 where the old image ran as
+// root, so the mkdir is only replaced when the stage names its user itself.
+func setsUser(cmds []instructions.Command) bool {
+	return slices.ContainsFunc(cmds, func(c instructions.Command) bool {
+		_, ok := c.(*instructions.UserCommand)
+		return ok
+	})
+}
+
+// restoreWorkdir tells what WORKDIR, if any, must follow WORKDIRs that stand
+// for a mkdir, so that the instructions after it (rest) run where they did:
+// none when an absolute WORKDIR comes before anything that depends on the
+// working directory, the stage's own working directory when it set one, and
+// false when it depends on the image's, which the new image may not share.
+func restoreWorkdir(rest []instructions.Command, workdir string) ([]string, bool) {
+	for _, c := range rest {
+		switch c := c.(type) {
+		case *instructions.WorkdirCommand:
+			if strings.HasPrefix(c.Path, "/") && !strings.Contains(c.Path, "$") {
+				return nil, true
+			}
+			return restore(workdir)
+		case *instructions.EnvCommand, *instructions.ArgCommand, *instructions.LabelCommand, *instructions.ExposeCommand,
+			*instructions.UserCommand, *instructions.StopSignalCommand:
+		default:
+			return restore(workdir)
+		}
+	}
+	return restore(workdir)
+}
+
+func restore(workdir string) ([]string, bool) {
+	if workdir == "" || workdir == "?" {
+		return nil, false
+	}
+	return []string{workdir}, true
 }
 
 // userOp is one user or group a RUN creates.
@@ -289,7 +382,7 @@ func (cl *stageCleanup) resolves(in *rewrite.Instr, stage *instructions.Stage) b
 	if in == nil {
 		return false
 	}
-	if slices.Contains(cl.drops, in) {
+	if _, ok := cl.mkdirs[in]; ok || slices.Contains(cl.drops, in) {
 		return true
 	}
 	for _, c := range stage.Commands {
@@ -391,6 +484,16 @@ func (cl *stageCleanup) edits(stage *instructions.Stage) (edits []rewrite.Edit, 
 	}
 	for _, c := range stage.Commands {
 		in := f.InstrOf(c)
+		if dirs, ok := cl.mkdirs[in]; ok {
+			// WORKDIR creates a directory, with its parents, as mkdir -p
+			// does as root.
+			var lines []string
+			for _, d := range dirs {
+				lines = append(lines, keyword(f, "WORKDIR")+" "+d)
+			}
+			edits = append(edits, rewrite.Edit{Span: in.Span, New: strings.Join(lines, f.Newline+f.Indent(in))})
+			continue
+		}
 		if in == nil {
 			continue
 		}
