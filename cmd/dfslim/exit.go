@@ -25,7 +25,7 @@ func (e *exitPolicy) addExitFlags(f *pflag.FlagSet) {
 
 // addFixExitFlags adds the flags that only fix has.
 func (e *exitPolicy) addFixExitFlags(f *pflag.FlagSet) {
-	f.BoolVar(&e.nonZeroOnFix, "exit-non-zero-on-fix", false, "with -w or -: exit 1 when a file was changed or created")
+	f.BoolVar(&e.nonZeroOnFix, "exit-non-zero-on-fix", false, "with -w: exit 1 when a file was changed or created (fix - always exits 1 when it changed its input)")
 }
 
 func (e *exitPolicy) prepareExit() error {
