@@ -498,6 +498,11 @@ func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan 
 		return slimNone
 	}
 	if sameImage(final.BaseName, img.Ref) {
+		if _, err := RuntimeImageOn(p.Config.Flavor(), kind, info.Version, info.Distro, p.Config.Debug); err != nil {
+			// No image of the first rung at all: that is the reason.
+			p.Reportf(p.File.InstrAt(final.Location[0].Start.Line).Span, "final stage stays on %s, which is already the slim rung: %v", final.BaseName, err)
+			return slimStays
+		}
 		for _, b := range first.blockers {
 			p.Reportf(b.Span, "final stage stays on %s, which is already the slim rung: %s", final.BaseName, b.Reason)
 		}
