@@ -164,11 +164,27 @@ func programCopiedIn(p *Pass, st *instructions.Stage, args bool) bool {
 		if i > 0 && (!args || strings.HasPrefix(arg, "-") || !strings.ContainsAny(arg, "/.")) {
 			continue
 		}
-		if c, _ := files.origin(arg); c != nil && c.from != "" {
+		if c, _ := files.origin(arg); c != nil && c.from != "" && namesFile(c, arg) {
 			return true
 		}
 	}
 	return false
+}
+
+// namesFile reports whether a COPY --from names the file it brings to name
+// (dfslim's file lookup also counts a copy of other files into the
+// directory above name, which may or may not bring it).
+func namesFile(c *stageCopy, name string) bool {
+	if !c.dir {
+		return true // the destination is the file itself
+	}
+	base := path.Base(name)
+	for _, s := range c.srcs {
+		if strings.ContainsAny(s, "*?[") || path.Base(s) == base || strings.HasSuffix(s, "/") || path.Base(s) == "." {
+			return true
+		}
+	}
+	return false // files of other names: the program is not among them
 }
 
 // hasRun reports whether a stage has a RUN instruction.
