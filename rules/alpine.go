@@ -63,7 +63,7 @@ func runAlpineBase(p *Pass) error {
 		return nil
 	}
 	final, refSpan, ok := finalImageStage(f)
-	if !ok || final.BaseName != alpineRef {
+	if !ok || !isImage(final.BaseName, alpineRef) {
 		return nil
 	}
 	hasUser := false
@@ -93,5 +93,5 @@ func runAlpineBase(p *Pass) error {
 // itself puts final stages on when that image is an ordinary OS image
 // (alpine:3.22 for --base alpine), which runtime-base must leave alone.
 func isChosenBase(p *Pass, ref string) bool {
-	return p.Config.Flavor() == Alpine && ref == alpineRef
+	return p.Config.Flavor() == Alpine && isImage(ref, alpineRef)
 }

@@ -130,3 +130,14 @@ func unmirror(ref string) string {
 	}
 	return ref
 }
+
+// isImage reports whether ref names the image want, whether dfslim wrote it
+// behind a registry mirror or pinned to a digest ([Config.ImageRef]) or not.
+func isImage(ref, want string) bool {
+	a, err1 := reference.ParseNormalizedNamed(unmirror(ref))
+	b, err2 := reference.ParseNormalizedNamed(unmirror(want))
+	if err1 != nil || err2 != nil {
+		return ref == want
+	}
+	return trimDigest(reference.TagNameOnly(a)).String() == trimDigest(reference.TagNameOnly(b)).String()
+}

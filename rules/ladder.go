@@ -189,14 +189,7 @@ func dashed(s string) string {
 }
 
 // sameImage reports whether two references name the same image and tag.
-func sameImage(a, b string) bool {
-	na, err1 := reference.ParseNormalizedNamed(unmirror(a))
-	nb, err2 := reference.ParseNormalizedNamed(unmirror(b))
-	if err1 != nil || err2 != nil {
-		return a == b
-	}
-	return reference.TagNameOnly(na).String() == reference.TagNameOnly(nb).String()
-}
+func sameImage(a, b string) bool { return isImage(a, b) }
 
 // imageSize writes an image's approximate size for a message.
 func imageSize(img *Image) string {
