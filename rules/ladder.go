@@ -434,8 +434,8 @@ func (sp *split) checkSlim() {
 		sp.block(sp.from, "Python version %q is not precise enough to tell the site-packages directory to copy (need major.minor)", sp.version)
 		return
 	}
-	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() {
-		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies or toolchain)", sp.image.Ref)
+	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() {
+		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies, package cache or toolchain)", sp.image.Ref)
 	}
 }
 
