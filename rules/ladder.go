@@ -601,7 +601,17 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if name == "useradd" || name == "adduser" || name == "groupadd" || name == "addgroup" {
 				usersAdded = true
 			}
-			if isPip(args) || (name == "npm" || name == "yarn" || name == "pnpm") && len(args) > 1 && (args[1] == "install" || args[1] == "i" || args[1] == "ci" || args[1] == "add") {
+			sub := ""
+			if len(args) > 1 {
+				sub = args[1]
+			}
+			if isPip(args) || (name == "npm" || name == "yarn" || name == "pnpm") && (sub == "install" || sub == "i" || sub == "ci" || sub == "add") ||
+				(name == "uv" || name == "poetry" || name == "pipenv") && (sub == "sync" || sub == "pip" || sub == "install") {
+				if depth == 0 && what == "RUN" {
+					// The full image has compilers and headers for packages
+					// without wheels or prebuilt addons; the slim one has not.
+					return Blocker{in.Span, fmt.Sprintf("RUN installs packages with %s, which may build native code with the compilers and headers %s has and %s lacks; install them in a build stage", name, final.BaseName, img.Ref)}, true
+				}
 				installers = true
 			}
 			if !has(args[0]) {
