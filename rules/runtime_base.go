@@ -53,7 +53,26 @@ Debian release, or the Temurin JRE of the same Java major, with every instructio
 written. That applies only when each program its RUN, CMD, ENTRYPOINT, HEALTHCHECK and entry
 scripts from the build context start is in the slim image, installed by the stage with the
 image's package manager, or copied in, and when the image changes (a stage already on its
-slim image stays, and the finding says so).`,
+slim image stays, and the finding says so).
+
+A RUN that only runs mkdir as root becomes WORKDIR lines (WORKDIR creates a directory with its
+parents, root's, as mkdir -p does), then one back to the stage's directory, but only when the
+stage names its USER after it: where the old image ran the program as root, a :nonroot image
+could not write to the directory.
+
+A final stage that builds on an earlier stage (FROM base AS final), or that builds its app
+itself, carries the build's image and tools. The stages from the image to the final one are
+then read as one and split like a single-stage file (see multi-stage): they stay as the build
+stage, and a new runtime stage copies the app from it. A named final stage gives its name to
+the new stage (so --target still builds what ships) and becomes NAME-build. The split is
+refused when it would change a stage other targets build on, when a later stage uses an ARG
+of an earlier one (ARGs end with their stage), when a COPY --from puts files where the runtime
+stage would not carry them, and when the chain installs curl, wget or netcat that no RUN uses
+(a health check run from outside the Dockerfile needs it). A last stage named as a development
+or test target (dev, dev-envs, test) is left alone, with a finding. Every final stage the rule
+does not move gets a finding that says why: an image dfslim does not know, a Windows image, a
+build argument without a default, no CMD or ENTRYPOINT. An image of a single-architecture
+organisation (amd64/node) is replaced with --platform set to its platform.`,
 	Safety: Safe,
 	Before: `FROM golang:1.22 AS build
 WORKDIR /src
