@@ -225,6 +225,7 @@ type split struct {
 	kind, version   string
 	image           *Image
 	appDir          string   // node/python: the directory copied whole
+	packageDir      string   // node: the package directory of a global bin (nodeGlobalBin), when not the working directory
 	sitePackages    string   // python: the dependencies directory (a venv: all of it) when outside the app directory
 	pythonPath      string   // python: the site-packages the first rung's interpreter finds through PYTHONPATH
 	scripts         []string // python, slim rung: console scripts copied to run as written
@@ -403,6 +404,7 @@ func (sp *split) locate() bool {
 		return false
 	}
 	sp.nodeScript()
+	sp.nodeGlobalBin()
 	prog := path.Base(sp.argv[0])
 	if prog == "uv" && sp.a.image.language == "python" {
 		if !sp.uvRun(in) {
@@ -516,6 +518,9 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 func (sp *split) locateApp(in *rewrite.Instr) bool {
 	a := sp.a
 	sp.appDir = strings.TrimSuffix(a.workdir, "/")
+	if sp.packageDir != "" {
+		sp.appDir = sp.packageDir
+	}
 	if a.workdir == "" {
 		sp.block(in, "the working directory of %s is unknown, so the app's files cannot be told apart", a.baseRef)
 		return false
@@ -654,7 +659,9 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 			sp.block(art.spanInstr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")
 			return false
 		}
-		if strings.TrimSuffix(a.workdir, "/") != art.Path {
+		if strings.TrimSuffix(a.workdir, "/") != art.Path && art.Path == sp.packageDir && sp.prune == "npm prune --omit=dev" {
+			sp.prune += " --prefix " + art.Path // a global bin's package, away from the working directory
+		} else if strings.TrimSuffix(a.workdir, "/") != art.Path {
 			sp.block(art.spanInstr(sp.f), "devDependencies must be pruned in %s, but the build stage ends in %s", art.Path, a.workdir)
 			return false
 		}

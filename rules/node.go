@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -85,4 +89,122 @@ func removesPackageCache(args []string) bool {
 		}
 	}
 	return false
+}
+
+// nodeGlobalBin turns a command that runs a bin of the app's own package,
+// installed globally by `npm install -g` (or `npm link`) run without package
+// names in the app's directory, into `node FILE`: npm links such an install
+// to the directory itself, so FILE, read from the bin field of the
+// package.json copied in from the context, is the program the bin's symbolic
+// link runs. The file must start with a node #! line.
+func (sp *split) nodeGlobalBin() {
+	if sp.a.image.language != "node" || len(sp.argv) == 0 {
+		return
+	}
+	prog := sp.argv[0]
+	if strings.Contains(prog, "/") && path.Dir(prog) != "/usr/local/bin" {
+		return
+	}
+	name := path.Base(prog)
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic || sc.dir == "" || !globalSelfInstall(sc.call.Args) {
+				continue
+			}
+			file := sp.packageBin(sc.dir, name)
+			if file == "" {
+				continue
+			}
+			if sp.epArgs != nil {
+				sp.epArgs = append([]string{"node", file}, sp.epArgs[1:]...)
+			} else {
+				sp.cmdArgs = append([]string{"node", file}, sp.cmdArgs[1:]...)
+			}
+			sp.argv = append(slices.Clone(sp.epArgs), sp.cmdArgs...)
+			sp.packageDir = sc.dir
+			sp.notes = append(sp.notes, fmt.Sprintf("%s is the bin of the package in %s, installed globally from that directory; it runs as node %s", name, sc.dir, file))
+			return
+		}
+	}
+}
+
+// globalSelfInstall reports whether args are an npm command that installs
+// the package of the working directory globally: npm install -g (no package
+// names) or npm link (no names).
+func globalSelfInstall(args []string) bool {
+	if len(args) < 2 || path.Base(args[0]) != "npm" {
+		return false
+	}
+	global, sub, operands := false, "", 0
+	for _, a := range args[1:] {
+		switch {
+		case a == "-g" || a == "--global" || a == "--location=global" || a == "--global=true":
+			global = true
+		case strings.HasPrefix(a, "-"):
+			if !strings.Contains(a, "=") && a != "--omit" && a != "--production" && !strings.HasPrefix(a, "--no-") && a != "--silent" && a != "--quiet" {
+				return false // an option that may take the next word
+			}
+		case sub == "":
+			sub = a
+		default:
+			operands++
+		}
+	}
+	switch sub {
+	case "install", "i", "isntall", "add":
+		return global && operands == 0
+	case "link", "ln":
+		return operands == 0
+	}
+	return false
+}
+
+// packageBin returns the absolute path of the bin name of the package.json
+// in dir, when that package.json and the bin's file (with a node #! line)
+// are copied in from the build context; "" otherwise.
+func (sp *split) packageBin(dir, name string) string {
+	ctx, ok := sp.a.contextFile(path.Join(dir, "package.json"))
+	if !ok {
+		return ""
+	}
+	data, ok := readContext(sp.p, ctx)
+	if !ok {
+		return ""
+	}
+	var pkg struct {
+		Name string          `json:"name"`
+		Bin  json.RawMessage `json:"bin"`
+	}
+	if json.Unmarshal(data, &pkg) != nil || len(pkg.Bin) == 0 {
+		return ""
+	}
+	rel := ""
+	var one string
+	var many map[string]string
+	switch {
+	case json.Unmarshal(pkg.Bin, &one) == nil:
+		_, base, _ := strings.Cut("/"+pkg.Name, "/")
+		if i := strings.LastIndex(pkg.Name, "/"); i >= 0 {
+			base = pkg.Name[i+1:]
+		}
+		if base == name {
+			rel = one
+		}
+	case json.Unmarshal(pkg.Bin, &many) == nil:
+		rel = many[name]
+	}
+	if rel == "" || path.IsAbs(rel) || strings.HasPrefix(path.Clean(rel), "..") {
+		return ""
+	}
+	abs := path.Join(dir, rel)
+	binCtx, ok := sp.a.contextFile(abs)
+	if !ok {
+		return ""
+	}
+	src, _ := readContext(sp.p, binCtx)
+	line, _, _ := bytes.Cut(src, []byte("\n"))
+	if !nodeShebang.Match(bytes.TrimRight(line, "\r")) {
+		return ""
+	}
+	return abs
 }
