@@ -29,7 +29,9 @@ the seed article (Szilagyi 2025): its Rust Lambda is 12.7 MB on Chainguard glibc
 Rust: cargo builds for <arch>-unknown-linux-musl (rustup target add, --target; the artifact moves
 to target/<triple>/release/), and musl-tools is installed on Debian builders when a crate compiles
 C (the cc crate is in Cargo.lock). The architecture comes from the build's --target, FROM
---platform, or else from uname -m in the builder. Go: the build runs with CGO_ENABLED=0.`,
+--platform, or else from uname -m in the builder. Go: the build runs with CGO_ENABLED=0. A binary
+that is static already (a musl build on distroless cc, as in the seed's Dockerfile-distroless-glibc-x86)
+just moves to the static image of the same tag.`,
 	FixSafety: `
 Unsafe unless --static (or "static: true" in .dfslim.yaml) is given: the finding states the
 expected saving, --static applies it. A static build can behave differently: musl's allocator is
@@ -79,7 +81,16 @@ func runStatic(p *Pass) error {
 		return nil
 	}
 	img := CatalogImage(final.BaseName)
-	if img == nil || img.Language != "" || (img.Kind != KindGlibc && img.Kind != KindCC) {
+	sibling := ""
+	if img == nil {
+		// A distroless tag dfslim does not emit (cc:latest-amd64, the seed's): its static sibling.
+		sibling = staticSibling(final.BaseName)
+		if sibling == "" {
+			return nil
+		}
+		img = &Image{Ref: final.BaseName, Kind: KindCC, Workdir: "/"} // distroless :latest tags start in /
+	}
+	if img.Language != "" || (img.Kind != KindGlibc && img.Kind != KindCC) {
 		return nil
 	}
 	c, src := finalProgram(p, final, img.Workdir)
@@ -91,14 +102,17 @@ func runStatic(p *Pass) error {
 		return nil
 	}
 	art, reason := builtArtifact(p, idx, src)
-	if art == nil || reason != "" || art.Libc == LibcNone || art.Path != src {
+	if art == nil || reason != "" || art.Path != src {
 		return nil
 	}
 	var plan staticPlan
-	switch art.Language {
-	case "rust":
+	switch {
+	case art.Libc == LibcNone:
+		// Already static, on an image with a libc it does not use.
+		plan = staticPlan{what: "the static binary " + path.Base(art.Path)}
+	case art.Language == "rust":
 		plan = planRustStatic(p, idx, art, c, src)
-	case "go":
+	case art.Language == "go":
 		plan = planGoStatic(p, idx, art)
 	default:
 		return nil
@@ -114,7 +128,9 @@ func runStatic(p *Pass) error {
 		flavor = f
 	}
 	static, err := RuntimeImageOn(flavor, KindStatic, "", img.Distro, img.Shell)
-	if err != nil || static.User != img.User || (static.Workdir != img.Workdir && reliesOnWorkdir(final)) {
+	if sibling != "" && flavor == "" {
+		static, err = &Image{Ref: sibling}, nil // same user and working directory
+	} else if err != nil || static.User != img.User || (static.Workdir != img.Workdir && reliesOnWorkdir(final)) {
 		return nil
 	}
 	change := &BaseChange{From: SizeOf(final.BaseName), To: SizeOf(static.Ref)}
@@ -128,11 +144,39 @@ func runStatic(p *Pass) error {
 		safety, apply = Safe, ""
 	}
 	edits := append([]rewrite.Edit{{Span: refSpan, New: static.Ref}}, plan.edits...)
+	msg := fmt.Sprintf("%s can be linked statically (%s) and run on %s", plan.what, plan.how, static.Ref)
+	if plan.how == "" {
+		msg = fmt.Sprintf("%s needs no libc: it runs on %s", plan.what, static.Ref)
+	}
+	fixMsg := "Build " + plan.what + " statically and run it on " + static.Ref
+	if plan.how == "" {
+		fixMsg = "Run " + plan.what + " on " + static.Ref
+	}
 	p.Report(Finding{Span: refSpan,
-		Message: fmt.Sprintf("%s can be linked statically (%s) and run on %s: runtime base %s%s%s",
-			plan.what, plan.how, static.Ref, change, saving, apply),
-		Fix: &Fix{Message: "Build " + plan.what + " statically and run it on " + static.Ref, Safety: safety, Edits: edits}})
+		Message: fmt.Sprintf("%s: runtime base %s%s%s", msg, change, saving, apply),
+		Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
 	return nil
+}
+
+// staticSibling returns the distroless static image that matches a
+// distroless base or cc reference tag for tag ("gcr.io/distroless/cc:latest-amd64"
+// -> "gcr.io/distroless/static:latest-amd64"), or "".
+func staticSibling(ref string) string {
+	b := ClassifyBase(ref)
+	if b.Family != "distroless" || b.Language != "" || b.Libc != "glibc" || strings.Contains(ref, "@") {
+		return ""
+	}
+	name := strings.TrimPrefix(b.Name, "gcr.io/distroless/")
+	for _, kind := range []string{"base-nossl", "base", "cc"} {
+		if rest, ok := strings.CutPrefix(name, kind); ok && (rest == "" || strings.HasPrefix(rest, "-debian")) {
+			out := "gcr.io/distroless/static" + rest
+			if b.Tag != "" {
+				out += ":" + b.Tag
+			}
+			return out
+		}
+	}
+	return ""
 }
 
 // runtimeImageFor is RuntimeImageOn with the pass's configuration. With
@@ -270,6 +314,18 @@ func planRustStatic(p *Pass, idx int, art *Artifact, c *stageCopy, src string) s
 		return fail("the cargo build is not a shell-form RUN dfslim can edit")
 	}
 	var cargo, rustup *Call
+	hasRustup := false
+	for _, i := range chain {
+		for _, c := range f.Stages[i].Commands {
+			if in := f.InstrOf(c); in != nil && in.Cmd == "run" {
+				if rs := runScript(f, in); rs != nil {
+					for _, call := range rs.Calls() {
+						hasRustup = hasRustup || path.Base(call.Name()) == "rustup"
+					}
+				}
+			}
+		}
+	}
 	for _, call := range sh.Calls() {
 		switch path.Base(call.Name()) {
 		case "cargo":
@@ -338,7 +394,7 @@ func planRustStatic(p *Pass, idx int, art *Artifact, c *stageCopy, src string) s
 	switch {
 	case rustup != nil && rustup.Args[3] == gnuTriple && gnuTriple != "":
 		plan.edits = append(plan.edits, rewrite.Edit{Span: sh.Span(rustup.Expr.Args[3]), New: tripleShell})
-	case root.Family == "rust" || rustup != nil:
+	case root.Family == "rust" || hasRustup:
 		prefix += "rustup target add " + tripleShell + " && "
 	default:
 		return fail("the build image %s may have no rustup to add the musl target", f.Stages[chain[0]].BaseName)
