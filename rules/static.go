@@ -154,7 +154,7 @@ func runStatic(p *Pass) error {
 	}
 	p.Report(Finding{Span: refSpan,
 		Message: fmt.Sprintf("%s: runtime base %s%s%s", msg, change, saving, apply),
-		Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
+		Fix:     &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
 	return nil
 }
 
