@@ -481,6 +481,7 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	var pkg struct {
 		Scripts map[string]string `json:"scripts"`
 		Main    string            `json:"main"`
+		DevDeps map[string]any    `json:"devDependencies"`
 	}
 	if err := json.Unmarshal(data, &pkg); err != nil {
 		sp.block(in, "%s does not parse: %v", ctx, err)
@@ -498,6 +499,14 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	if strings.ContainsAny(cmd, "&|;<>$`'\"\\*?()") || len(words) < 2 || words[0] != "node" {
 		if dev := devServer(words); dev != "" {
 			sp.block(in, "the %s script is `%s`, %s, not a production server; run the built app with `node FILE` instead", script, cmd, dev)
+			return false
+		}
+		if sp.keepsNpmScript(script, pkg.Scripts, pkg.DevDeps) {
+			if sp.slim {
+				sp.notes = append(sp.notes, fmt.Sprintf("the %s script `%s` runs through %s on the build's own image", script, cmd, tool))
+				return true // kept as written
+			}
+			sp.blockRung(in, "the %s script is `%s`; only `node FILE` can run without npm and a shell", script, cmd)
 			return false
 		}
 		sp.block(in, "the %s script is `%s`; only `node FILE` can run without npm and a shell", script, cmd)

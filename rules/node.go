@@ -208,3 +208,43 @@ func (sp *split) packageBin(dir, name string) string {
 	}
 	return abs
 }
+
+// buildOnlyTools are programs that a package script running them at run time
+// would miss on a runtime stage without the build's packages.
+var buildOnlyTools = []string{"python", "python3", "gcc", "g++", "cc", "c++", "make", "git", "node-gyp"}
+
+// keepsNpmScript reports whether, on the slim rung (the build's own image),
+// the package script of `npm start` (or run X) can run as written, through
+// npm and the image's shell: the runtime stage has the same image, the same
+// app directory and the same node_modules, as long as package.json declares
+// no devDependencies (none pruned), the build installs no global package (the
+// runtime would not have it), and none of the scripts npm runs for it names a
+// system package the build installed or a build tool.
+func (sp *split) keepsNpmScript(script string, scripts map[string]string, devDeps map[string]any) bool {
+	if len(devDeps) > 0 || devServer(strings.Fields(scripts[script])) != "" {
+		return false
+	}
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic || len(sc.call.Args) < 2 {
+				continue
+			}
+			name := path.Base(sc.call.Args[0])
+			for _, a := range sc.call.Args[1:] {
+				if (name == "npm" || name == "pnpm") && (a == "-g" || a == "--global" || a == "--location=global" || a == "link") ||
+					name == "yarn" && (a == "global" || a == "link") {
+					return false
+				}
+			}
+		}
+	}
+	for _, s := range []string{"pre" + script, script, "post" + script} {
+		for _, w := range strings.FieldsFunc(scripts[s], func(r rune) bool { return strings.ContainsRune(" \t\n&|;()<>=\"'`$", r) }) {
+			w = path.Base(w)
+			if slices.Contains(buildOnlyTools, w) || sp.installsPackage(w) {
+				return false
+			}
+		}
+	}
+	return true
+}
