@@ -347,10 +347,35 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 		a.Result, a.Why = "different", what
 	default: // error: the original did not build or run
 		a.Result, a.Why = "not built", what
+		if cause := buildCause(stderr.String()); cause != "" && !strings.Contains(what, cause) {
+			a.Why += " (" + cause + ")"
+		}
 	}
 	if err != nil || a.Result != "same" {
 		t.Logf("stderr:\n%s", lastLines(stderr.String(), 40))
 	}
+}
+
+// buildCause is the first line of a failed build's output that says what
+// went wrong (not buildah's "building at STEP" summary, not progress).
+func buildCause(stderr string) string {
+	re := regexp.MustCompile(`(?i)(\berr(or)?\b|ERR_|\bfatal\b|cannot|not found|no such)`)
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "dfslim verify:") || strings.Contains(line, "building at STEP") ||
+			strings.Contains(line, ": error: ") || !re.MatchString(line) {
+			continue
+		}
+		return clipTo(line, 160)
+	}
+	return ""
+}
+
+func clipTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // bah runs buildah on the e2e store.
@@ -534,5 +559,16 @@ func TestParseRow(t *testing.T) {
 	out = "FILE  SIZE BEFORE → AFTER  BEHAVIOUR  SHELL  USER\n/x/Dockerfile  -  error: the original does not build: buildah bud: exit status 1: no such image  -  -\n"
 	if r := parseRow(out); r == nil || r.before != 0 || !strings.HasPrefix(r.behaviour, "error: the original does not build") {
 		t.Errorf("parseRow(error row) = %+v", r)
+	}
+}
+
+func TestBuildCause(t *testing.T) {
+	stderr := "dfslim verify: x/Dockerfile: [2m2s] done: error\n" +
+		"x/Dockerfile: error: the original does not build: buildah bud: exit status 1: Error: building at STEP \"RUN pnpm install\": exit status 1\n" +
+		"Progress: resolved 1, reused 0\n" +
+		"Error: ERR_PNPM_IGNORED_BUILDS\n" +
+		"Error: building at STEP \"RUN pnpm install\": exit status 1\n"
+	if got, want := buildCause(stderr), "Error: ERR_PNPM_IGNORED_BUILDS"; got != want {
+		t.Errorf("buildCause = %q, want %q", got, want)
 	}
 }

@@ -168,13 +168,21 @@ func (r runner) run(ctx context.Context, limit time.Duration, argv []string) ([]
 	case <-ctx.Done():
 		killTree(p.Process.Pid)
 		<-done
-		return nil, fmt.Errorf("%s: timed out after %s", strings.Join(argv[:min(len(argv), 3)], " "), limit)
+		return nil, fmt.Errorf("%s: timed out after %s", r.name(argv), limit)
 	}
 	if err != nil {
-		return stdout.Bytes(), fmt.Errorf("%s: %v: %s\n%s", strings.Join(argv[:min(len(argv), 3)], " "), err,
+		return stdout.Bytes(), fmt.Errorf("%s: %v: %s\n%s", r.name(argv), err,
 			lastLines(stderr.String(), 1), lastLines(stderr.String(), 20))
 	}
 	return stdout.Bytes(), nil
+}
+
+// name is how errors call a command: the engine and its subcommand.
+func (r runner) name(argv []string) string {
+	if i := 1 + len(r.eng.Flags); i < len(argv) && len(argv) > 0 && argv[0] == r.eng.Bin {
+		return r.eng.Kind + " " + argv[i]
+	}
+	return argv[0]
 }
 
 func (r runner) start(argv []string, stdout, stderr io.Writer) (*exec.Cmd, error) {
