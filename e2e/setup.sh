@@ -201,20 +201,28 @@ proxy_env() { # the builder ENV: KEY=VALUE lines
 
 # img_proxy_builder IMAGE: localhost/dfslim-e2e/proxy/NAME:TAG = IMAGE + the
 # machine's CA bundle (as the image's bundle, and in /usr/local/share/ca-certificates
-# so update-ca-certificates keeps it) + proxy_env. It keeps IMAGE's labels.
+# so update-ca-certificates keeps it) + proxy_env. Its own stamp is the label
+# dfslim.e2e.proxy-stamp; dfslim.e2e.stamp stays IMAGE's, so that while
+# realapps.sh points IMAGE's name at it (an app FROM golang:1.26), a setup.sh
+# run side by side finds IMAGE up to date instead of rebuilding it.
 img_proxy_builder() {
-  local from=$1 name=${1##*/}
-  [ -n "$PROXY_CA" ] || { [ "$LIST" = 1 ] || log "no SSL_CERT_FILE: no proxy variant of $from"; return 0; }
-  want "$(stamp img_proxy_builder "$(image_stamp "$from")" "$(sha256sum <"$PROXY_CA")" "$(proxy_env)")" \
-    "localhost/dfslim-e2e/proxy/$name" || return 0
+  local from=$1 name=${1##*/} tag st
+  tag=localhost/dfslim-e2e/proxy/$name
+  [ "$LIST" = 1 ] && { echo "$tag"; return 0; }
+  [ -n "$PROXY_CA" ] || { log "no SSL_CERT_FILE: no proxy variant of $from"; return 0; }
+  st=$(stamp img_proxy_builder "$(image_stamp "$from")" "$(sha256sum <"$PROXY_CA")" "$(proxy_env)")
+  if [ "$FORCE" != 1 ] && [ "$(bah inspect --type image --format '{{index .OCIv1.Config.Labels "dfslim.e2e.proxy-stamp"}}' "$tag" 2>/dev/null)" = "$st" ]; then
+    log "up to date: $tag"; return 0
+  fi
   local c m e args=()
   c=$(new_ctr "$from"); m=$(bah mount "$c")
   install -D -m 0644 "$PROXY_CA" "$m/usr/local/share/ca-certificates/dfslim-e2e-host.crt"
   install -D -m 0644 "$PROXY_CA" "$m/etc/ssl/certs/ca-certificates.crt"
   bah umount "$c" >/dev/null
   while IFS= read -r e; do args+=(--env "$e"); done < <(proxy_env)
-  bah config "${args[@]}" "$c"
-  commit_image "$c" "${TAGS[@]}"
+  bah config "${args[@]}" --label "dfslim.e2e.proxy-stamp=$st" "$c"
+  STAMP=$(image_stamp "$from")
+  commit_image "$c" "$tag"
 }
 
 # ---------------------------------------------------------------- images
