@@ -220,7 +220,13 @@ func TestErrorLine(t *testing.T) {
 }
 
 func TestSanitize(t *testing.T) {
-	for in, want := range map[string]string{"Go-HTTP": "go-http", "{{cookiecutter.x}}": "cookiecutter.x", "__": "app"} {
+	for in, want := range map[string]string{
+		"Go-HTTP":                          "go-http",
+		"{{cookiecutter.x}}":               "cookiecutter-x",
+		"__":                               "app",
+		"a__{{cookiecutter.project_name}}": "a-cookiecutter-project-name",
+		strings.Repeat("x", 80):            strings.Repeat("x", 64),
+	} {
 		if got := sanitize(in); got != want {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
 		}

@@ -310,17 +310,26 @@ func absPath(p string) string {
 	return p
 }
 
-// sanitize keeps the characters an image repository name allows.
+// sanitize makes s a valid image repository name component: lower case,
+// every run of other characters than letters and digits one "-" (the
+// reference grammar allows no "_-" or "--."), at most 64 characters.
 func sanitize(s string) string {
 	var b strings.Builder
+	dash := false
 	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
-		} else {
+			dash = false
+		} else if !dash {
 			b.WriteByte('-')
+			dash = true
 		}
 	}
-	out := strings.Trim(b.String(), "-_.")
+	out := b.String()
+	if len(out) > 64 {
+		out = out[:64]
+	}
+	out = strings.Trim(out, "-")
 	if out == "" {
 		return "app"
 	}
