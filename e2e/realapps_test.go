@@ -46,6 +46,7 @@ type realApp struct {
 	User       string // before → after
 	Aliases    []string
 	Seconds    int
+	notes      string // the manifest's notes
 }
 
 func (a *realApp) key() string { return a.Dir + "/" + a.Dockerfile }
@@ -123,7 +124,11 @@ func readManifest(path string) ([]*realApp, error) {
 		if first || len(cols) < 6 {
 			continue
 		}
-		out = append(out, &realApp{Dir: cols[0], Dockerfile: cols[3], Language: cols[5]})
+		a := &realApp{Dir: cols[0], Dockerfile: cols[3], Language: cols[5]}
+		if len(cols) > 7 {
+			a.notes = cols[7]
+		}
+		out = append(out, a)
 	}
 	return out, sc.Err()
 }
@@ -258,7 +263,10 @@ func registryNeed(ctxDir string, a *realApp, src []byte) string {
 	text := string(src)
 	switch a.Language {
 	case "rust":
-		lock, _ := os.ReadFile(filepath.Join(ctxDir, "Cargo.lock"))
+		lock, err := os.ReadFile(filepath.Join(ctxDir, filepath.Dir(a.Dockerfile), "Cargo.lock"))
+		if err != nil {
+			lock, _ = os.ReadFile(filepath.Join(ctxDir, "Cargo.lock"))
+		}
 		if bytes.Contains(lock, []byte("registry+")) || !has("Cargo.lock") {
 			return "crates.io (its Cargo dependencies)"
 		}
@@ -348,6 +356,11 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 		a.Result, a.Why = "not built", what
 		if cause := buildCause(stderr.String()); cause != "" && !strings.Contains(what, cause) {
 			a.Why += " (" + cause + ")"
+		}
+		for _, n := range strings.Split(a.notes, ";") {
+			if strings.HasPrefix(n, "needs-") { // the manifest knows: needs-pre-step, needs-prebuilt-lib
+				a.Why += " (manifest: " + n + ")"
+			}
 		}
 	}
 	if err != nil || a.Result != "same" {
