@@ -195,6 +195,10 @@ func TestCompare(t *testing.T) {
 		{"same status", Outcome{Kind: Answered, Status: 200}, Outcome{Kind: Answered, Status: 200}, true, ""},
 		{"other status", Outcome{Kind: Answered, Status: 200}, Outcome{Kind: Answered, Status: 404}, false, "HTTP 200 → HTTP 404"},
 		{"server died", Outcome{Kind: Answered, Status: 200}, Outcome{Kind: Exited, Code: 1, ErrLine: "exec: no such file"}, false, "HTTP 200 → exit 1 (exec: no such file)"},
+		{"crash, other log", Outcome{Kind: Exited, Code: 1, Crashed: true, Stdout: "> npm start\n", ErrLine: "getaddrinfo ENOTFOUND redis"},
+			Outcome{Kind: Exited, Code: 1, Crashed: true, Stdout: "listening on 5000\n", ErrLine: "getaddrinfo ENOTFOUND redis"}, true, ""},
+		{"crash, other error", Outcome{Kind: Exited, Code: 1, Crashed: true, ErrLine: "getaddrinfo ENOTFOUND redis"},
+			Outcome{Kind: Exited, Code: 1, Crashed: true, ErrLine: "Cannot find module 'redis'"}, false, `first error line "getaddrinfo ENOTFOUND redis" → "Cannot find module 'redis'"`},
 		{"worker", Outcome{Kind: Up}, Outcome{Kind: Up}, true, ""},
 		{"worker died", Outcome{Kind: Up}, Outcome{Kind: Exited, Code: 2}, false, "stays up → exit 2"},
 	} {

@@ -228,6 +228,7 @@ func (v *verifier) verify(ctx context.Context) (res Result) {
 		err := v.step(fmt.Sprintf("running the %s again, up to %s", name, longer.Settle), func() error {
 			var err error
 			im.Outcome, _, err = v.r.observe(ctx, "dfslim-verify-"+id+"-"+name+"-again", im.Tag, cfg, longer)
+			im.Outcome.Crashed = im.Outcome.Kind == Exited
 			return err
 		})
 		if err != nil {
@@ -235,6 +236,8 @@ func (v *verifier) verify(ctx context.Context) (res Result) {
 			return res
 		}
 		v.progress("the %s: %s", name, im.Outcome)
+		res.Before.Outcome.Crashed = res.Before.Outcome.Crashed || im.Outcome.Crashed
+		res.After.Outcome.Crashed = res.After.Outcome.Crashed || im.Outcome.Crashed
 	}
 	same, diff := Compare(res.Before.Outcome, res.After.Outcome)
 	if same {
