@@ -311,7 +311,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 	slices.Sort(names)
 	for _, pk := range names {
 		in := installed[pk]
-		if isBuildPackage(pk) && !sp.healthcheckUses(pk) {
+		if isBuildPackage(pk) && !sp.healthcheckUses(pk) && !sp.unusedProbe(pk) {
 			if !slices.Contains(buildPackages, pk) && !strings.Contains(pk, "compiler") && !slices.Contains(harmlessRuntimeDev, pk) {
 				sp.block(in, "RUN installs %s: the program may load the library it builds against, and dfslim cannot tell which runtime package provides it (install that package in the runtime stage by hand)", pk)
 				return
@@ -452,7 +452,7 @@ func (sp *split) installsBuildPackages() bool {
 				continue
 			}
 			pkgs, remove := packageArgs(name, sc.call.Args, sc.call.Dynamic)
-			if !remove && slices.ContainsFunc(pkgs, isBuildPackage) {
+			if !remove && slices.ContainsFunc(pkgs, func(pk string) bool { return isBuildPackage(pk) && !sp.unusedProbe(pk) }) {
 				return true
 			}
 		}

@@ -656,7 +656,7 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 			return false
 		}
 	}
-	if art.DevDeps {
+	if art.DevDeps && len(sp.movedNodeModules()) == 0 {
 		tool := strings.Fields(sp.f.Text(art.Span))
 		switch {
 		case artTool(sp.f, art) == "npm":
@@ -1138,6 +1138,7 @@ func (sp *split) keptPaths() []string {
 	if sp.sitePackages != "" {
 		out = append(out, sp.sitePackages)
 	}
+	out = append(out, sp.movedNodeModules()...)
 	return out
 }
 
@@ -1170,6 +1171,9 @@ func (sp *split) checkWrite(in *rewrite.Instr, sc shellCmd, target, verb string)
 				return // the build's own tree
 			}
 		}
+	}
+	if slices.Contains(sp.movedNodeModules(), path.Join(target, "node_modules")) {
+		return // mv node_modules DIR/: the runtime stage carries DIR/node_modules
 	}
 	sp.block(in, "RUN %s %s, which the runtime stage would not have", verb, target)
 }
@@ -1282,6 +1286,7 @@ func (sp *split) planCopies() {
 		if sp.sitePackages != "" {
 			sp.copies = append(sp.copies, sp.sitePackages)
 		}
+		sp.copies = append(sp.copies, sp.movedNodeModules()...)
 		for _, sc := range sp.scripts {
 			if !slices.ContainsFunc(sp.copies, func(k string) bool { return within(sc, k) }) {
 				sp.copies = append(sp.copies, sc)

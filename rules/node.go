@@ -7,6 +7,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // leavesPackageCache reports whether a RUN of the build stage installs
@@ -25,7 +27,7 @@ func (sp *split) leavesPackageCache() bool {
 			switch {
 			case (name == "npm" || name == "yarn") && len(args) > 2 && args[1] == "cache":
 				return false
-			case name == "rm" && removesPackageCache(args[1:]):
+			case name == "rm" && removesPackageCache(sc.call):
 				return false
 			case packageInstall(name, args[1:]):
 				if len(step.caches) > 0 {
@@ -81,10 +83,20 @@ func packageInstall(name string, args []string) bool {
 	return false
 }
 
-// removesPackageCache reports whether rm's args name the npm or yarn cache.
-func removesPackageCache(args []string) bool {
-	for _, a := range args {
-		if a == "" || strings.Contains(a, ".npm") || strings.Contains(a, ".cache") || strings.Contains(a, "yarn") {
+// removesPackageCache reports whether rm's arguments may name the npm or
+// yarn cache: a path holding .npm, .cache or yarn, or a word that starts with
+// an expansion.
+func removesPackageCache(c *Call) bool {
+	for i, w := range c.Expr.Args[1:] {
+		a := c.Args[i+1]
+		if c.Dynamic[i+1] {
+			lit, ok := w.Parts[0].(*syntax.Lit)
+			if !ok {
+				return true
+			}
+			a = lit.Value
+		}
+		if strings.Contains(a, ".npm") || strings.Contains(a, ".cache") || strings.Contains(a, "yarn") {
 			return true
 		}
 	}
@@ -242,6 +254,79 @@ func (sp *split) keepsNpmScript(script string, scripts map[string]string, devDep
 		for _, w := range strings.FieldsFunc(scripts[s], func(r rune) bool { return strings.ContainsRune(" \t\n&|;()<>=\"'`$", r) }) {
 			w = path.Base(w)
 			if slices.Contains(buildOnlyTools, w) || sp.installsPackage(w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// movedNodeModules returns where a RUN moved the app's node_modules to, when
+// that is a node_modules directory in a parent of the app directory (Node.js
+// looks modules up there too, so the app finds them) and package.json
+// declares no devDependencies (nothing to prune there). The runtime stage
+// carries those directories as well.
+func (sp *split) movedNodeModules() []string {
+	if sp.language != "node" || sp.appDir == "" || sp.appDir == "/" {
+		return nil
+	}
+	var out []string
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			args := sc.call.Args
+			if sc.dynamic || len(args) != 3 || path.Base(args[0]) != "mv" || sc.dir == "" || slices.Contains(sc.call.Dynamic, true) {
+				continue
+			}
+			src := resolveIn(sc.dir, args[1])
+			if src != sp.appDir+"/node_modules" {
+				continue
+			}
+			dst := resolveIn(sc.dir, args[2])
+			if strings.HasSuffix(args[2], "/") || path.Base(dst) != "node_modules" {
+				dst = path.Join(dst, "node_modules")
+			}
+			parent := path.Dir(dst)
+			if path.Base(dst) != "node_modules" || parent == sp.appDir || !within(sp.appDir, parent) {
+				continue
+			}
+			out = append(out, dst)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	ctx, ok := sp.a.contextFile(sp.appDir + "/package.json")
+	if !ok {
+		return nil
+	}
+	data, ok := readContext(sp.p, ctx)
+	var pkg struct {
+		DevDeps map[string]any `json:"devDependencies"`
+	}
+	if !ok || json.Unmarshal(data, &pkg) != nil || len(pkg.DevDeps) > 0 {
+		return nil
+	}
+	return out
+}
+
+// unusedProbe reports whether pk is a probe tool (curl, wget, netcat) that no
+// RUN of the build runs: installed for run time (a health check that compose
+// or an orchestrator runs), so the slim runtime stage keeps it, as
+// runtime-base does (unusedProbeTool).
+func (sp *split) unusedProbe(pk string) bool {
+	if !slices.Contains(probePackages, pk) {
+		return false
+	}
+	progs := []string{pk}
+	if strings.HasPrefix(pk, "netcat") || pk == "ncat" {
+		progs = []string{"nc", "ncat", "netcat"}
+	}
+	for _, step := range sp.a.runs {
+		if step.exec {
+			return false // not read: it may run it
+		}
+		for _, sc := range step.cmds {
+			if sc.dynamic || len(sc.call.Args) == 0 || slices.Contains(progs, path.Base(sc.call.Args[0])) {
 				return false
 			}
 		}
