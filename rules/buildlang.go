@@ -591,7 +591,10 @@ func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) 
 		dir := strings.TrimSuffix(resolveIn(sc.dir, op), "/")
 		if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
 			data, _ := readContext(a.p, ctx)
-			out = append(out, pyprojectDependencies(data)...)
+			for _, r := range pyprojectDependencies(data) {
+				r.at = ctx
+				out = append(out, r)
+			}
 		}
 	}
 	return out, unread

@@ -309,21 +309,36 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 		}
 	}
 	slices.Sort(names)
+	var first *rewrite.Instr
 	for _, pk := range names {
 		in := installed[pk]
 		if isBuildPackage(pk) && !sp.healthcheckUses(pk) && !sp.unusedProbe(pk) {
 			if !slices.Contains(buildPackages, pk) && !strings.Contains(pk, "compiler") && !slices.Contains(harmlessRuntimeDev, pk) {
-				sp.block(in, "RUN installs %s: the program may load the library it builds against, and dfslim cannot tell which runtime package provides it (install that package in the runtime stage by hand)", pk)
-				return
+				lib := ""
+				if sp.image.PackageManager == "apt" || sp.image.PackageManager == "apk" {
+					lib = runtimeLibPackage(pk, sp.image.Distro)
+				}
+				if lib == "" {
+					sp.block(in, "RUN installs %s: the program may load the library it builds against, and dfslim cannot tell which runtime package provides it (install that package in the runtime stage by hand)", pk)
+					return
+				}
+				if !slices.Contains(sp.runtimePkgs, lib) {
+					sp.runtimePkgs = append(sp.runtimePkgs, lib) // the library the build linked
+				}
+				if first == nil {
+					first = in
+				}
 			}
 			continue
 		}
 		sp.runtimePkgs = append(sp.runtimePkgs, pk)
+		if first == nil {
+			first = in
+		}
 	}
 	if len(sp.runtimePkgs) == 0 {
 		return
 	}
-	first := installed[sp.runtimePkgs[0]]
 	sp.noRecommends = strings.Contains(sp.f.Text(first.Span), "--no-install-recommends") || strings.Contains(sp.f.Text(first.Span), "Install-Recommends=false")
 	tool := ""
 	if sh := ParseShell(sp.f, first); sh != nil {

@@ -67,7 +67,11 @@ of the app tree the Dockerfile copies in goes to the runtime stage (directories 
 by name), except what is provably build input: the compiled language's sources, manifests
 and lock files, vendor/, test data, Dockerfiles, Makefiles, and version-control, editor and CI
 metadata. A file of that tree that looks like a secret (.env, *.pem) is not copied by name
-(a .dockerignore may leave it out): the split is refused.
+(a .dockerignore may leave it out): the split is refused. Python distributions and Node.js
+addons that load a system library the build image has (psycopg2 built from source against
+libpq-dev, mysqlclient, python-ldap, pg-native's libpq, …; not manylinux wheels such as
+psycopg2-binary) keep the app off distroless and Chainguard, and on the slim rung the
+runtime stage installs the package holding that library.
 
 The runtime ladder: when only the first rung's image is in the way (no distroless or
 Chainguard image for the language version, a command that needs a shell, packages built
@@ -76,8 +80,8 @@ slim rung (unless --fallback=false): the official -slim image of the same langua
 and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of the same
 Java major, debian:<release>-slim for a glibc binary, or the build's own Alpine image. It
 keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
-packages the build installed (not -dev packages or compilers; a -dev package whose
-library the program may load is refused), keeps the user the original ran as (a Node.js
+packages the build installed (not -dev packages or compilers: a -dev package becomes the
+package holding its library, libpq-dev libpq5, and one dfslim cannot map is refused), keeps the user the original ran as (a Node.js
 app on unprivileged ports runs as the image's node user, owning its directory) and
 copies Python packages to the same site-packages path. It applies only when the runtime
 loses something: a bigger or different base image, build packages, or devDependencies.`,
@@ -324,6 +328,7 @@ func (sp *split) plan() {
 		return
 	}
 	sp.checkRuns()
+	sp.checkNativeLibs()
 	sp.checkPythonRuns()
 	sp.planCopies()
 	sp.planClasspath()

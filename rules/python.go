@@ -67,6 +67,7 @@ type requirement struct {
 	name   string   // normalized (PEP 503): lower case, runs of -_. as -
 	extras []string // normalized
 	spec   string   // version specifiers, "" for none: ">=1.0,<2"
+	at     string   // where it is written, for messages: "requirements.txt:3"; "" for an operand
 }
 
 var (
@@ -181,8 +182,13 @@ func readRequirements(read func(string) ([]byte, bool), name string, depth int) 
 	var out []requirement
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	var line strings.Builder
+	n, start := 0, 0
 	for sc.Scan() {
 		text := sc.Text()
+		n++
+		if line.Len() == 0 {
+			start = n
+		}
 		if strings.HasSuffix(text, `\`) {
 			line.WriteString(strings.TrimSuffix(text, `\`))
 			continue
@@ -204,6 +210,7 @@ func readRequirements(read func(string) ([]byte, bool), name string, depth int) 
 			}
 		}
 		if r, ok := parseRequirement(l); ok {
+			r.at = fmt.Sprintf("%s:%d", name, start)
 			out = append(out, r)
 		}
 	}
