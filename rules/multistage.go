@@ -81,7 +81,7 @@ and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of t
 Java major, debian:<release>-slim for a glibc binary, or the build's own Alpine image. It
 keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
 packages the build installed (not -dev packages or compilers: a -dev package becomes the
-package holding its library, libpq-dev libpq5, and one dfslim cannot map is refused), keeps the user the original ran as (a Node.js
+package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused), keeps the user the original ran as (a Node.js
 app on unprivileged ports runs as the image's node user, owning its directory) and
 copies Python packages to the same site-packages path. It applies only when the runtime
 loses something: a bigger or different base image, build packages, or devDependencies.`,
