@@ -668,6 +668,8 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 			sp.prune = "npm prune --omit=dev"
 		case artTool(sp.f, art) == "pnpm":
 			sp.prune = "pnpm prune --prod"
+		case !sp.declaresDevDeps(art.Path):
+			return true // package.json declares none: nothing to prune
 		default:
 			_ = tool
 			sp.block(art.spanInstr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")

@@ -333,3 +333,22 @@ func (sp *split) unusedProbe(pk string) bool {
 	}
 	return true
 }
+
+// declaresDevDeps reports whether the package.json copied into dir may
+// declare devDependencies: true unless it is in the build context and has
+// neither devDependencies nor workspaces (whose own packages may have some).
+func (sp *split) declaresDevDeps(dir string) bool {
+	ctx, ok := sp.a.contextFile(path.Join(dir, "package.json"))
+	if !ok {
+		return true
+	}
+	data, ok := readContext(sp.p, ctx)
+	var pkg struct {
+		DevDeps    map[string]any  `json:"devDependencies"`
+		Workspaces json.RawMessage `json:"workspaces"`
+	}
+	if !ok || json.Unmarshal(data, &pkg) != nil {
+		return true
+	}
+	return len(pkg.DevDeps) > 0 || len(pkg.Workspaces) > 0
+}
