@@ -32,6 +32,9 @@ Behaviour:
            is not 0, the same first error line, timestamps dropped).
   worker   the original is still running after --settle seconds: so must the
            rewrite be.
+When one image stayed up and the other exited, the one that stayed up runs
+again for up to 6 × --settle (at least a minute): a crash slower than --settle
+is a crash too, and two crashes compare on the exit code and first error line.
 --run-arg and --env pass the same arguments (replacing CMD) and environment to
 both containers.
 
