@@ -206,16 +206,16 @@ func expand(f *rewrite.File, ref string) string {
 }
 
 // standIns maps an image repository (normalized, mirrors stripped) to the
-// e2e stand-in that serves for every tag of it. The builders are setup.sh's
-// variants that trust this machine's proxy CA (localhost/dfslim-e2e/proxy/...;
-// the plain stand-in when there are none). Versions are the stand-ins' (Go
+// e2e stand-in that serves for every tag of it. The Go and Node builders are
+// setup.sh's variants that trust this machine's proxy CA
+// (localhost/dfslim-e2e/proxy/...; the plain stand-in when there are none). Versions are the stand-ins' (Go
 // 1.26, Node 18, rustc 1.63, Python 3.11, Java 17, Debian 12), whatever the tag says.
 var standIns = map[string]string{
 	"docker.io/library/golang":            "localhost/dfslim-e2e/proxy/golang:1.26",
 	"docker.io/library/node":              "localhost/dfslim-e2e/proxy/node:20",
-	"docker.io/library/rust":              "localhost/dfslim-e2e/proxy/rust:1",
-	"docker.io/library/python":            "localhost/dfslim-e2e/proxy/python:3.11",
-	"docker.io/library/eclipse-temurin":   "localhost/dfslim-e2e/proxy/eclipse-temurin:17",
+	"docker.io/library/rust":              "docker.io/library/rust:1",
+	"docker.io/library/python":            "docker.io/library/python:3.11",
+	"docker.io/library/eclipse-temurin":   "docker.io/library/eclipse-temurin:17",
 	"docker.io/library/debian":            "docker.io/library/debian:bookworm",
 	"public.ecr.aws/lambda/provided":      "public.ecr.aws/lambda/provided:al2023",
 	"gcr.io/distroless/static-debian12":   "gcr.io/distroless/static-debian12:nonroot",

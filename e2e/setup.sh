@@ -175,8 +175,7 @@ add_busybox_bin() {
 
 # ---------------------------------------------------------------- proxy CA
 # This machine reaches registries through a proxy that presents its own CA.
-# img_proxy_builder makes a variant of each builder stand-in (golang, node,
-# rust, python, temurin) that trusts it and uses the machine's endpoints, as
+# img_proxy_builder makes a variant of the golang and node stand-ins that trusts it and uses the machine's endpoints, as
 # localhost/dfslim-e2e/proxy/NAME:TAG, so `go mod download` and `npm ci` work
 # in builds of real apps (e2e/realapps.sh maps the apps' builder images to
 # these). Read here, at setup time, from the machine's settings: the bundle
@@ -499,9 +498,10 @@ main() {
   img_chainguard python        nonroot '' '["/usr/bin/python"]'  'LANG=C.UTF-8' python3.11-minimal libpython3.11-stdlib
   img_chainguard jre           java    /app '["/usr/bin/java"]'  'JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 LANG=C.UTF-8' openjdk-17-jre-headless
   alias_debian13 static base cc java17
-  # builders that trust this machine's proxy CA, for real apps (realapps.sh)
+  # builders that trust this machine's proxy CA, for real apps (realapps.sh); only
+  # Go and Node: crates.io, PyPI and Maven Central are not reachable from here at all
   local b
-  for b in golang:1.26 node:20 rust:1 python:3.11 eclipse-temurin:17; do img_proxy_builder "docker.io/library/$b"; done
+  for b in golang:1.26 node:20; do img_proxy_builder "docker.io/library/$b"; done
   [ "$LIST" = 1 ] && return
   log "setup done in $((SECONDS - t0))s; built ${#BUILT[@]} image(s)"
 }
