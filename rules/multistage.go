@@ -1332,8 +1332,12 @@ func (sp *split) planCopies() {
 			case slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return within(dest, d) }):
 			case dest == "/":
 				sp.block(cp.in, "COPY --from=%s copies into /, so its files cannot be told apart from the system's", cp.image)
-			case !slices.Contains(sp.copies, dest):
-				sp.copies = append(sp.copies, dest)
+			default:
+				for _, k := range sp.binDirFiles(cp, dest) {
+					if !slices.Contains(sp.copies, k) && !slices.ContainsFunc(sp.copies, func(c string) bool { return within(k, c) }) {
+						sp.copies = append(sp.copies, k)
+					}
+				}
 			}
 			continue
 		}
@@ -1396,6 +1400,53 @@ func (sp *split) planCopies() {
 			sp.copies = sp.copies[1:]
 		}
 	}
+}
+
+// binDirFiles returns what the runtime stage takes of a COPY --from into
+// dest: dest itself, except for a bin directory, where each tool it names is
+// a file of its own, and a tool that a RUN of the stage runs while the command
+// does not is there for the build (a linter, a code generator) and stays in
+// the build stage. Globs and words dfslim cannot read keep the whole directory.
+func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
+	if b := path.Base(dest); b != "bin" && b != "sbin" {
+		return []string{dest}
+	}
+	var files []string
+	if strings.HasSuffix(cp.dest, "/") {
+		for _, src := range cp.sources {
+			if src == "" || strings.ContainsAny(src, "*?[$") || strings.HasSuffix(src, "/") || path.Base(src) == "." {
+				return []string{dest}
+			}
+			files = append(files, dest+"/"+path.Base(src))
+		}
+	} else {
+		// COPY --from=x /usr/bin/tool /usr/local/bin/tool: dest is the file,
+		// and the parent directory is the bin directory.
+		return sp.binDirFiles(contextCopy{in: cp.in, sources: []string{dest}, dest: path.Dir(dest) + "/"}, path.Dir(dest))
+	}
+	var keep []string
+	for _, file := range files {
+		if file == sp.entryPath || slices.ContainsFunc(sp.argv, func(w string) bool { return w == file || w == path.Base(file) }) || !sp.buildRuns(file) {
+			keep = append(keep, file)
+		}
+	}
+	return keep
+}
+
+// buildRuns reports whether a RUN of the stage runs the program file, by its
+// path or by its name.
+func (sp *split) buildRuns(file string) bool {
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic {
+				continue
+			}
+			if n := sc.call.Name(); n == file || n == path.Base(file) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // contextDir reports whether the build context has a directory name.
