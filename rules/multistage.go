@@ -329,6 +329,7 @@ func (sp *split) plan() {
 	}
 	sp.checkRuns()
 	sp.checkNativeLibs()
+	sp.checkProbeTools()
 	sp.checkPythonRuns()
 	sp.planCopies()
 	sp.planClasspath()
@@ -1015,6 +1016,20 @@ func (sp *split) chooseImage() bool {
 	}
 	sp.image = img
 	return true
+}
+
+// checkProbeTools refuses a runtime stage without the curl, wget or netcat
+// that the stage installs and no RUN runs: it is there for run time (a
+// compose or Kubernetes health check the Dockerfile does not show). The slim
+// rung keeps it when it installs it in the runtime stage (carryPackages).
+func (sp *split) checkProbeTools() {
+	for _, u := range unusedProbePackages(sp.f, []*instructions.Stage{sp.stage}) {
+		if sp.slim && slices.Contains(sp.runtimePkgs, u.pkg) {
+			continue
+		}
+		sp.blockRung(u.in, "RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime image %s does not have it", u.pkg, sp.image.Ref)
+		return
+	}
 }
 
 // checkRuns looks for RUN steps whose results the runtime stage would lose.

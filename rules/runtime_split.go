@@ -254,14 +254,31 @@ var probePackages = []string{"curl", "wget", "netcat", "netcat-openbsd", "netcat
 // for run time ("# Add curl for healthcheck", for a compose healthcheck the
 // Dockerfile does not show), and a runtime stage without it would break that.
 func unusedProbeTool(f *rewrite.File, chain []int) (Blocker, bool) {
-	type install struct {
-		in  *rewrite.Instr
-		pkg string
-	}
-	var installs []install
-	used := map[string]bool{}
+	var stages []*instructions.Stage
 	for _, i := range chain {
-		for _, c := range f.Stages[i].Commands {
+		stages = append(stages, &f.Stages[i])
+	}
+	unused := unusedProbePackages(f, stages)
+	if len(unused) == 0 {
+		return Blocker{}, false
+	}
+	is := unused[0]
+	return Blocker{is.in.Span, fmt.Sprintf("RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime stage would not have it", is.pkg)}, true
+}
+
+// probeInstall is a RUN that installs a probe package.
+type probeInstall struct {
+	in  *rewrite.Instr
+	pkg string
+}
+
+// unusedProbePackages lists the probe packages (curl, wget, netcat) that RUNs
+// of the stages install while no RUN of them runs the program.
+func unusedProbePackages(f *rewrite.File, stages []*instructions.Stage) []probeInstall {
+	var installs []probeInstall
+	used := map[string]bool{}
+	for _, st := range stages {
+		for _, c := range st.Commands {
 			in := f.InstrOf(c)
 			if in == nil || in.Cmd != "run" {
 				continue
@@ -279,22 +296,23 @@ func unusedProbeTool(f *rewrite.File, chain []int) (Blocker, bool) {
 				pkgs, _ := packageOperands(name, call.Args[1:])
 				for _, pk := range pkgs {
 					if slices.Contains(probePackages, pk) {
-						installs = append(installs, install{in, pk})
+						installs = append(installs, probeInstall{in, pk})
 					}
 				}
 			}
 		}
 	}
+	var unused []probeInstall
 	for _, is := range installs {
 		prog := is.pkg
 		if strings.HasPrefix(prog, "netcat") {
 			prog = "nc"
 		}
 		if !used[prog] {
-			return Blocker{is.in.Span, fmt.Sprintf("RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime stage would not have it", is.pkg)}, true
+			unused = append(unused, is)
 		}
 	}
-	return Blocker{}, false
+	return unused
 }
 
 // chainSetsCommand reports whether a stage of the chain sets CMD or ENTRYPOINT.
