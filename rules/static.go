@@ -546,7 +546,7 @@ func scanGoCgo(p *Pass) string {
 	}
 	reason := ""
 	found := false
-	_ = walkContext(p, func(name string, data []byte) bool {
+	err := walkContext(p, func(name string, data []byte) bool {
 		switch {
 		case path.Base(name) == "go.mod":
 			found = true
@@ -564,6 +564,9 @@ func scanGoCgo(p *Pass) string {
 		}
 		return true
 	})
+	if reason == "" && err != nil {
+		return err.Error()
+	}
 	if reason == "" && !found {
 		return "the build context has no go.mod"
 	}
@@ -571,12 +574,17 @@ func scanGoCgo(p *Pass) string {
 }
 
 // walkContext calls fn with the go.mod and .go files of the build context,
-// skipping .git, node_modules and vendor, until fn returns false.
+// skipping .git, node_modules and vendor, until fn returns false. A directory
+// or such a file it cannot read (a FIFO, a dangling link, no permission), or
+// a context of more than maxGoFiles of them, ends the walk with an error that
+// says why: what it did not read might import "C".
 func walkContext(p *Pass, fn func(name string, data []byte) bool) error {
 	files := 0
-	return fs.WalkDir(p.Context, ".", func(name string, d fs.DirEntry, err error) error {
+	var why error
+	err := fs.WalkDir(p.Context, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil
+			why = fmt.Errorf("%s cannot be read, so dfslim cannot tell whether its Go code imports \"C\"", name)
+			return fs.SkipAll
 		}
 		if d.IsDir() {
 			switch d.Name() {
@@ -588,18 +596,26 @@ func walkContext(p *Pass, fn func(name string, data []byte) bool) error {
 		if d.Name() != "go.mod" && !strings.HasSuffix(name, ".go") {
 			return nil
 		}
-		if files++; files > maxGoFiles || !d.Type().IsRegular() {
+		if files++; files > maxGoFiles {
+			why = fmt.Errorf("the build context has more than %d Go files, more than dfslim reads to tell whether one imports \"C\"", maxGoFiles)
 			return fs.SkipAll
 		}
+		// The rules' context reader refuses FIFOs, devices and links that
+		// leave the context, and reports them.
 		data, err := fs.ReadFile(p.Context, name)
 		if err != nil {
-			return nil
+			why = fmt.Errorf("%s is not a regular file dfslim can read, so it cannot tell whether it imports \"C\"", name)
+			return fs.SkipAll
 		}
 		if !fn(name, data) {
 			return fs.SkipAll
 		}
 		return nil
 	})
+	if why != nil {
+		return why
+	}
+	return err
 }
 
 // importsC reports whether Go source imports "C".
