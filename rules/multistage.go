@@ -541,7 +541,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		return false
 	}
 	if sp.appDir == "" || sp.appDir == "/" {
-		if sp.language != "python" {
+		if sp.language != "python" && sp.language != "node" {
 			sp.block(in, "the app lives in /, so its files cannot be told apart from the system's; set a WORKDIR")
 			return false
 		}
@@ -661,6 +661,9 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 			sp.blockRung(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
 			return false
 		}
+	}
+	if art.Path == "" && sp.appDir == "" {
+		return true // the app in /: only named packages installed there (rootApp)
 	}
 	if art.DevDeps && len(sp.movedNodeModules()) == 0 {
 		tool := strings.Fields(sp.f.Text(art.Span))

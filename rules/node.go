@@ -50,8 +50,12 @@ func (sp *split) leavesPackageCache() bool {
 		return false
 	}
 	// The app tree must not hold the caches (a home directory as WORKDIR).
-	for _, d := range []string{sp.appDir, sp.a.workdir} {
-		if d == "/" || d == "/root" || strings.HasPrefix(d, "/home/") || strings.HasPrefix(d, "/usr/local/share") {
+	kept := []string{sp.appDir, sp.a.workdir}
+	if sp.appDir == "" && len(sp.rootFiles) > 0 {
+		kept = sp.rootFiles // the app in /: only these files are carried
+	}
+	for _, d := range kept {
+		if d == "/" || d == "" || d == "/root" || strings.HasPrefix(d, "/home/") || strings.HasPrefix(d, "/usr/local/share") {
 			return false
 		}
 	}
@@ -351,4 +355,22 @@ func (sp *split) declaresDevDeps(dir string) bool {
 		return true
 	}
 	return len(pkg.DevDeps) > 0 || len(pkg.Workspaces) > 0
+}
+
+// namedInstall reports whether npm or yarn args install named packages
+// (npm install X, yarn add X): only those, without any devDependencies.
+func namedInstall(name string, args []string) bool {
+	if !packageInstall(name, args) {
+		return false
+	}
+	words := 0
+	for _, a := range args {
+		if a == "-g" || a == "--global" || strings.HasPrefix(a, "--location") || a == "global" {
+			return false
+		}
+		if !strings.HasPrefix(a, "-") {
+			words++
+		}
+	}
+	return words >= 2 // the subcommand and a package
 }

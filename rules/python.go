@@ -741,6 +741,10 @@ func (sp *split) rootApp(in *rewrite.Instr) bool {
 				continue
 			}
 			name := path.Base(c.call.Args[0])
+			if sp.language == "node" && namedInstall(name, c.call.Args[1:]) {
+				files = append(files, "/node_modules") // node_modules in /, found from the app's files there
+				continue
+			}
 			if pythonRe.MatchString(name) || name == "uv" || !slices.Contains(harmlessCommands, name) && !slices.Contains(fileSafeCommands, name) {
 				return refuse(step.in, "RUN runs `%s` in /, where what it writes cannot be told apart from the system's files", name)
 			}
