@@ -433,7 +433,7 @@ var defaultPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/u
 // checkSlim checks what is particular to the slim rung: the command kept as
 // written must find its program, and the runtime must lose something.
 func (sp *split) checkSlim() {
-	keep := slices.Equal(sp.argv, sp.origArgv)
+	keep := slices.Equal(sp.argv, sp.origArgv) || sp.script != ""
 	in := sp.entryInstr()
 	if sp.shellCmd && !keep {
 		sp.block(in, "the command needs a shell, and dfslim would have to rewrite it to run %s", strings.Join(sp.argv, " "))

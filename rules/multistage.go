@@ -83,8 +83,14 @@ keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs t
 packages the build installed (not -dev packages or compilers: a -dev package becomes the
 package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused), keeps the user the original ran as (a Node.js
 app on unprivileged ports runs as the image's node user, owning its directory) and
-copies Python packages to the same site-packages path. It applies only when the runtime
-loses something: a bigger or different base image, build packages, or devDependencies.`,
+copies Python packages to the same site-packages path. A command that runs a shell script
+from the build context (an entrypoint.sh that waits for a database, migrates, then runs
+exec "$@") runs there as written: the app is the program the script ends by running (its
+arguments for exec "$@"), the script is carried, and every other program it runs must be in
+the runtime (the slim image's tools, the app's language, system packages the runtime stage
+installs, such as netcat), else the split is refused naming the program. It applies only
+when the runtime loses something: a bigger or different base image, build packages, or
+devDependencies.`,
 	Safety: Safe,
 	Before: `FROM golang:1.22
 WORKDIR /src
@@ -254,6 +260,8 @@ type split struct {
 	runtimePkgs  []string // slim: system packages the runtime stage installs
 	noRecommends bool     // slim: the build installed them without recommended packages
 	classpath    []string // java -cp: the directories and jars it names, absolute
+	script       string   // slim: the entry shell script the command runs, kept as written
+	scriptProgs  []string // slim: the programs the entry script runs
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -336,6 +344,7 @@ func (sp *split) plan() {
 	sp.planUser()
 	sp.checkCarried()
 	if sp.slim {
+		sp.checkEntryScript()
 		sp.checkSlim()
 	}
 }
@@ -406,6 +415,9 @@ var pythonRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
 // locate finds the program the command runs and the artifact behind it.
 func (sp *split) locate() bool {
 	in := sp.entryInstr()
+	if !sp.entryScript(in) {
+		return false
+	}
 	if !sp.initWrapper(in) {
 		return false
 	}
@@ -1660,7 +1672,7 @@ func (sp *split) render() {
 	if sp.pythonPath != "" && !sp.slim {
 		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.pythonPath))
 	}
-	keep := sp.slim && slices.Equal(sp.argv, sp.origArgv) // the command as written
+	keep := sp.slim && (slices.Equal(sp.argv, sp.origArgv) || sp.script != "") // the command as written
 	for _, in := range moved {
 		if in.Cmd != "cmd" && in.Cmd != "entrypoint" {
 			add(in, verbatim(in, true))

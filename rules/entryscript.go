@@ -1,0 +1,208 @@
+package rules
+
+import (
+	"bytes"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/dfslim/dfslim/rewrite"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// packagePrograms names programs of system packages that a build installs
+// for an entry script to run, where the package is named otherwise.
+var packagePrograms = map[string][]string{
+	"netcat": {"nc", "netcat"}, "netcat-openbsd": {"nc", "netcat"}, "netcat-traditional": {"nc", "netcat"},
+	"apache2-utils": {"ab", "htpasswd"}, "postgresql-client": {"psql", "pg_isready", "pg_dump"},
+	"default-mysql-client": {"mysql", "mysqladmin"}, "mariadb-client": {"mysql", "mysqladmin"},
+	"curl": {"curl"}, "wget": {"wget"}, "jq": {"jq"}, "gettext-base": {"envsubst"}, "gosu": {"gosu"},
+	"su-exec": {"su-exec"}, "tini": {"tini"}, "dumb-init": {"dumb-init"}, "wait-for-it": {"wait-for-it"},
+}
+
+// shellScriptEntry reports whether data, the file at abs, is a shell script:
+// its #! line names a shell, or it has none and its name ends in .sh.
+func shellScriptEntry(abs string, data []byte) bool {
+	if !bytes.HasPrefix(data, []byte("#!")) {
+		return strings.HasSuffix(abs, ".sh")
+	}
+	line, _, _ := bytes.Cut(data[2:], []byte("\n"))
+	words := strings.Fields(string(line))
+	if len(words) == 0 {
+		return false
+	}
+	interp := path.Base(words[0])
+	if interp == "env" && len(words) > 1 {
+		interp = path.Base(words[1])
+	}
+	return slices.Contains(shells, interp) && interp != "busybox"
+}
+
+// entryScript handles a command that runs a shell script copied from the
+// build context. The first rung's images have no shell. On the slim rung the
+// script is kept and runs as written: the program it starts for the app
+// (its exec "$@" target, or its last program that is not a shell tool)
+// becomes the program dfslim locates, and every other program it runs is
+// checked against the runtime by checkEntryScript.
+func (sp *split) entryScript(in *rewrite.Instr) bool {
+	prog := sp.argv[0]
+	var abs string
+	switch {
+	case path.IsAbs(prog):
+		abs = path.Clean(prog)
+	case strings.Contains(prog, "/"):
+		if sp.a.workdir == "" {
+			return true
+		}
+		abs = resolveIn(sp.a.workdir, prog)
+	default:
+		for _, d := range strings.Split(sp.a.vars["PATH"], ":") {
+			if c := path.Join(d, prog); path.IsAbs(d) && sp.fromContext(c) {
+				abs = c
+				break
+			}
+		}
+		if abs == "" {
+			for _, d := range defaultPath {
+				if c := path.Join(d, prog); sp.fromContext(c) {
+					abs = c
+					break
+				}
+			}
+		}
+	}
+	if abs == "" || !sp.fromContext(abs) {
+		return true
+	}
+	ctx, _ := sp.a.contextFile(abs)
+	data, read := readContext(sp.p, ctx)
+	if !read || !shellScriptEntry(abs, data) {
+		return true
+	}
+	if !sp.slim {
+		sp.blockRung(in, "the command runs %s, a shell script, and the runtime image has no shell", abs)
+		return false
+	}
+	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(data), ctx)
+	if err != nil {
+		sp.block(in, "the command runs %s, a shell script dfslim cannot parse", ctx)
+		return false
+	}
+	funcs := map[string]bool{}
+	syntax.Walk(file, func(n syntax.Node) bool {
+		if fd, ok := n.(*syntax.FuncDecl); ok {
+			funcs[fd.Name.Value] = true
+		}
+		return true
+	})
+	var main []string
+	var progs []string
+	execArgs := false
+	for _, c := range (&Shell{File: file}).Calls() {
+		args, dyn := c.Args, c.Dynamic
+		for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
+			args, dyn = args[1:], dyn[1:]
+		}
+		if dyn[0] && c.Expr != nil && c.Expr.Args[len(c.Expr.Args)-len(args)].Lit() == "[" {
+			continue // test
+		}
+		if dyn[0] {
+			if c.Expr != nil && isAllArgs(c.Expr.Args[len(c.Expr.Args)-len(args)]) {
+				execArgs = true // exec "$@": the command's arguments
+				continue
+			}
+			sp.block(in, "%s runs a program whose name is not literal (%s)", ctx, strings.Join(c.Args, " "))
+			return false
+		}
+		name := path.Base(args[0])
+		if funcs[name] || shellBuiltins[name] || slices.Contains(runtimeShellCommands, name) || slices.Contains(slimBasePrograms, name) {
+			continue
+		}
+		words := slices.Clone(args)
+		for i := range words {
+			if dyn[i] {
+				words[i] = "$"
+			}
+		}
+		main = words
+		if !slices.Contains(progs, args[0]) {
+			progs = append(progs, args[0])
+		}
+	}
+	if execArgs && len(sp.argv) > 1 {
+		main = sp.argv[1:] // the script ends by running its arguments
+		if !slices.Contains(progs, main[0]) {
+			progs = append(progs, main[0])
+		}
+	}
+	if main == nil {
+		sp.block(in, "%s starts no program dfslim can see (the program comes from the command given at run time)", ctx)
+		return false
+	}
+	sp.script, sp.scriptProgs = abs, progs
+	sp.argv = main
+	return true
+}
+
+// isAllArgs reports whether w is "$@" or $@ (or $*).
+func isAllArgs(w *syntax.Word) bool {
+	part := w.Parts
+	if len(part) == 1 {
+		if dq, ok := part[0].(*syntax.DblQuoted); ok {
+			part = dq.Parts
+		}
+	}
+	if len(part) != 1 {
+		return false
+	}
+	pe, ok := part[0].(*syntax.ParamExp)
+	return ok && pe.Short && (pe.Param.Value == "@" || pe.Param.Value == "*")
+}
+
+// fromContext reports whether the stage holds a file copied from the build
+// context at abs.
+func (sp *split) fromContext(abs string) bool {
+	_, src := sp.a.contextSource(abs)
+	if src != nil {
+		return true
+	}
+	_, ok := sp.copiedFile(abs)
+	return ok
+}
+
+// checkEntryScript checks, on the slim rung, that every program the entry
+// script runs is in the runtime stage: the slim image's tools and language
+// programs, the app's program, console scripts carried, system packages the
+// runtime stage installs, or files of the app carried.
+func (sp *split) checkEntryScript() {
+	if sp.script == "" {
+		return
+	}
+	in := sp.entryInstr()
+	for _, prog := range sp.scriptProgs {
+		name := path.Base(prog)
+		ok := name == path.Base(sp.argv[0]) || slices.Contains(slimLanguagePrograms[sp.image.Kind], name) ||
+			sp.image.Kind == KindPython && pythonRe.MatchString(name)
+		for _, s := range sp.scripts {
+			ok = ok || path.Base(s) == name
+		}
+		for _, pk := range sp.runtimePkgs {
+			ok = ok || pk == name || slices.Contains(packagePrograms[pk], name)
+		}
+		if strings.Contains(prog, "/") {
+			abs := prog
+			if !path.IsAbs(abs) {
+				abs = resolveIn(sp.a.workdir, prog)
+			}
+			ok = ok || sp.appDir != "" && (abs == sp.appDir || strings.HasPrefix(abs, sp.appDir+"/"))
+		}
+		if !ok {
+			sp.block(in, "the entry script %s runs %s, which the runtime stage on %s would not have", sp.script, prog, sp.image.Ref)
+			return
+		}
+	}
+	inCopy := func(k string) bool { return within(sp.script, k) }
+	if !slices.ContainsFunc(sp.copies, inCopy) && !slices.ContainsFunc(sp.carriedFiles, inCopy) {
+		sp.carriedFiles = append(sp.carriedFiles, sp.script)
+	}
+}
