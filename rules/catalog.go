@@ -113,9 +113,32 @@ type catalogData struct {
 	NodeCodenames  map[string]string `json:"nodeCodenames"`
 	SlimImages     []slimSpec        `json:"slimImages"`
 	DebianReleases map[string]string `json:"debianReleases"`
+	// DistroPrograms lists, per distribution of the slim rung, programs its
+	// images have or lack besides slimBasePrograms (Alpine: busybox applets).
+	DistroPrograms map[string]distroPrograms `json:"distroPrograms"`
 
 	// byRef maps the normalized form of every Ref and DebugRef to its image.
 	byRef map[string]refEntry
+}
+
+// distroPrograms are the programs a distribution's images have and lack.
+type distroPrograms struct {
+	Has   []string `json:"has"`
+	Lacks []string `json:"lacks"`
+}
+
+// distroHas reports whether the slim images of distro have the program name:
+// the catalog's list for that distribution, else slimBasePrograms.
+func distroHas(distro, name string) bool {
+	if d, ok := catalog().DistroPrograms[distro]; ok {
+		if slices.Contains(d.Lacks, name) {
+			return false
+		}
+		if slices.Contains(d.Has, name) {
+			return true
+		}
+	}
+	return slices.Contains(slimBasePrograms, name)
 }
 
 type refEntry struct {

@@ -564,7 +564,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		if c, _ := files.origin(name); c != nil {
 			return true
 		}
-		return slices.Contains(slimBasePrograms, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
+		return distroHas(img.Distro, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
 			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
 	}
 	var checkCalls func(in *rewrite.Instr, what string, calls []*Call, depth int) (Blocker, bool)
@@ -804,7 +804,7 @@ func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
 			return "HEALTHCHECK runs a program whose name is not literal"
 		}
 		name := path.Base(call.Args[0])
-		ok := slices.Contains(slimBasePrograms, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
+		ok := distroHas(sp.image.Distro, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
 			slices.Contains(slimLanguagePrograms[sp.kind], name) || slices.Contains(sp.runtimePkgs, name) ||
 			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0])
 		if !ok {
