@@ -872,6 +872,8 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 	if sp.art == nil {
 		if a.image.language == "python" && !strings.Contains(prog, "/") {
 			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, dfslim does not know its package and module (run the module with `python -m`)", prog)
+		} else if why := sp.registryBin(prog); why != "" {
+			sp.block(in, "%s", why)
 		} else {
 			sp.block(in, "`%s` is not a build output dfslim recognises (it comes from the base image, a package or a step dfslim cannot read)", prog)
 		}

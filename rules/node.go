@@ -374,3 +374,47 @@ func namedInstall(name string, args []string) bool {
 	}
 	return words >= 2 // the subcommand and a package
 }
+
+// registryBin returns why dfslim cannot run prog without its package
+// manager's links when a RUN installs npm packages by name from the registry
+// (npm install -g X, yarn global add X, or npm install X and prog under
+// node_modules/.bin): the file a bin links to is named only in that
+// package's package.json, which is not in the build context. "" otherwise.
+func (sp *split) registryBin(prog string) string {
+	if sp.a.image.language != "node" {
+		return ""
+	}
+	local := strings.Contains(prog, "/node_modules/.bin/")
+	for _, step := range sp.a.runs {
+		for _, sc := range step.cmds {
+			if sc.dynamic || len(sc.call.Args) < 3 {
+				continue
+			}
+			args := sc.call.Args
+			name := path.Base(args[0])
+			global := slices.ContainsFunc(args, func(a string) bool {
+				return a == "-g" || a == "--global" || a == "--location=global" || a == "global"
+			})
+			if (name != "npm" && name != "yarn" && name != "pnpm") || !packageInstall(name, args[1:]) && !(name == "yarn" && global) {
+				continue
+			}
+			var pkgs []string
+			for _, a := range args[2:] {
+				if !strings.HasPrefix(a, "-") && a != "add" && a != "global" && a != "install" {
+					pkgs = append(pkgs, a)
+				}
+			}
+			if len(pkgs) == 0 || global == local {
+				continue
+			}
+			shown := slices.Clone(args)
+			for i := range shown {
+				if sc.call.Dynamic[i] {
+					shown[i] = "…" // expanded at build time
+				}
+			}
+			return fmt.Sprintf("`%s` is a bin of a package installed from the npm registry (%s); the file it links to is named only in that package's package.json, which is not in the build context, so dfslim cannot run it with the runtime image's node", prog, strings.Join(shown, " "))
+		}
+	}
+	return ""
+}
