@@ -186,6 +186,15 @@ func (sp *split) checkEntryScript() {
 		for _, s := range sp.scripts {
 			ok = ok || path.Base(s) == name
 		}
+		if !ok && sp.image.Kind == KindPython && !strings.Contains(prog, "/") {
+			if script := sp.pipConsoleScript(name); script != "" {
+				ok = true
+				sp.scripts = append(sp.scripts, script)
+				if !slices.ContainsFunc(sp.copies, func(k string) bool { return within(script, k) }) {
+					sp.copies = append(sp.copies, script)
+				}
+			}
+		}
 		for _, pk := range sp.runtimePkgs {
 			ok = ok || pk == name || slices.Contains(packagePrograms[pk], name)
 		}
@@ -205,4 +214,26 @@ func (sp *split) checkEntryScript() {
 	if !slices.ContainsFunc(sp.copies, inCopy) && !slices.ContainsFunc(sp.carriedFiles, inCopy) {
 		sp.carriedFiles = append(sp.carriedFiles, sp.script)
 	}
+}
+
+// pipConsoleScript returns /usr/local/bin/NAME when NAME is the console
+// script of a well-known distribution that a pip install of the build (not
+// into a venv) installs by name, with site-packages carried; else "".
+func (sp *split) pipConsoleScript(name string) string {
+	cs := consoleScripts[name]
+	if cs.dist == "" || sp.sitePackages == "" || sp.a.image.pythonSite == "" {
+		return ""
+	}
+	for i := range sp.a.artifacts {
+		art := &sp.a.artifacts[i]
+		if art.Kind != KindPythonApp || art.Venv != "" {
+			continue
+		}
+		for j := range art.Requires {
+			if art.Requires[j].provides(cs.dist) {
+				return "/usr/local/bin/" + name
+			}
+		}
+	}
+	return ""
 }

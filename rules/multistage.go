@@ -563,7 +563,9 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		sp.appDir = ""
 	}
 	script := ""
-	for i := 1; i < len(sp.argv); i++ {
+	// The arguments of a console script the slim rung keeps (gunicorn -c
+	// FILE) are not the interpreter's.
+	for i := 1; i < len(sp.argv) && (sp.language != "python" || pythonRe.MatchString(path.Base(sp.argv[0]))); i++ {
 		x := sp.argv[i]
 		if sp.language == "python" && (x == "-m" || x == "-c") {
 			if x == "-c" {

@@ -370,7 +370,7 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 		}
 		return false
 	}
-	if req.name == cs.dist && !req.atLeast(cs.minVersion) {
+	if req.name == cs.dist && !req.atLeast(cs.minVersion) && !sp.slim { // the slim rung keeps the script
 		sp.block(in, "%s%s may be older than %s, the first whose module runs with `python -m %s`", cs.dist, req.spec, cs.minVersion, cs.module)
 		return false
 	}
