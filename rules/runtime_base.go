@@ -173,8 +173,8 @@ func runRuntimeBase(p *Pass) error {
 		// amd64/node is amd64 only; the runtime image is multi-architecture.
 		plan.refPrefix = "--platform=" + pl + " "
 	}
-	msg := fmt.Sprintf("final stage only runs %s; %s (about %d MB) has what it needs instead of %s",
-		plan.what, plan.image.Ref, plan.image.SizeMB, final.BaseName)
+	msg := fmt.Sprintf("final stage only runs %s; %s has what it needs instead of %s",
+		plan.what, SizeOf(plan.image.Ref), final.BaseName)
 	if len(plan.notes) > 0 {
 		msg += "; the fix " + strings.Join(plan.notes, "; ")
 	}

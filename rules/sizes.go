@@ -57,6 +57,10 @@ func (s ImageSize) Known() bool { return s.MB != nil }
 // String is the image with its size: "cgr.dev/chainguard/static:latest (≈1.3 MB)".
 func (s ImageSize) String() string {
 	if !s.Known() {
+		if s.CompressedMB != nil && *s.CompressedMB > 0 {
+			// Only the pull size is published: say it, as that.
+			return s.Image + " (" + FormatMB(*s.CompressedMB) + " compressed, uncompressed size unknown)"
+		}
 		return s.Image + " (size unknown)"
 	}
 	return s.Image + " (" + FormatMB(*s.MB) + ")"

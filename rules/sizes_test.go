@@ -13,7 +13,10 @@ func TestSizeOf(t *testing.T) {
 	}{
 		{"public.ecr.aws/lambda/provided:al2", "public.ecr.aws/lambda/provided:al2 (≈310 MB)"},
 		{"public.ecr.aws/lambda/provided:al2-arm64", "public.ecr.aws/lambda/provided:al2-arm64 (≈342 MB)"},
-		{"public.ecr.aws/lambda/provided:al2023", "public.ecr.aws/lambda/provided:al2023 (size unknown)"},
+		{"public.ecr.aws/lambda/provided:al2023", "public.ecr.aws/lambda/provided:al2023 (≈26 MB compressed, uncompressed size unknown)"},
+		{"gcr.io/distroless/python3-debian12:nonroot", "gcr.io/distroless/python3-debian12:nonroot (≈50 MB compressed, uncompressed size unknown)"},
+		{"gcr.io/distroless/nodejs20-debian12:nonroot", "gcr.io/distroless/nodejs20-debian12:nonroot (≈181 MB)"},
+		{"gcr.io/distroless/nodejs22-debian13:nonroot", "gcr.io/distroless/nodejs22-debian13:nonroot (size unknown)"},
 		{"cgr.dev/chainguard/static:latest", "cgr.dev/chainguard/static:latest (≈1.3 MB)"},
 		{"gcr.io/distroless/static-debian13:nonroot", "gcr.io/distroless/static-debian13:nonroot (≈2.0 MB)"},
 		{"gcr.io/distroless/cc:latest-arm64", "gcr.io/distroless/cc:latest-arm64 (≈34 MB)"},
