@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -138,6 +139,14 @@ func (sp *split) entryScript(in *rewrite.Instr) bool {
 	if main == nil {
 		sp.block(in, "%s starts no program dfslim can see (the program comes from the command given at run time)", ctx)
 		return false
+	}
+	if name := path.Base(main[0]); !strings.Contains(main[0], "/") {
+		for _, pk := range slices.Sorted(maps.Keys(packagePrograms)) {
+			if slices.Contains(packagePrograms[pk], name) && sp.installsPackage(pk) {
+				sp.block(in, "%s runs %s, a tool of the system package %s, not an app build dfslim can carry", ctx, name, pk)
+				return false
+			}
+		}
 	}
 	sp.script, sp.scriptProgs = abs, progs
 	sp.argv = main
