@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
@@ -374,9 +373,8 @@ func (sp *split) installLine(kw func(string) string) string {
 }
 
 // planSlimUser keeps the user the original ran as: root stays root (slim
-// official images run as root), except that a Node.js app that only listens
-// on unprivileged ports runs as the image's node user, owning its directory.
-// A user the build stage created, which the slim image lacks, becomes
+// official images run as root, and an app may write where a new user could
+// not). A user the build stage created, which the slim image lacks, becomes
 // 65532:65532 as on the first rung.
 func (sp *split) planSlimUser() {
 	user := ""
@@ -389,9 +387,8 @@ func (sp *split) planSlimUser() {
 	nonroot := sp.image.NonrootUser
 	switch {
 	case user == "":
-		if nonroot != "" && sp.language == "node" && sp.unprivilegedPorts() {
-			sp.user, sp.chown = nonroot, nonroot+":"+nonroot
-		}
+		// root stays root: the slim rung is there to keep what the program
+		// does, and it may write to volumes or paths outside its directory.
 	case name == "root" || name == "0":
 		sp.user = user
 	case name == nonroot && (group == "" || group == nonroot):
@@ -404,27 +401,6 @@ func (sp *split) planSlimUser() {
 	if sp.language != "node" && sp.language != "python" {
 		sp.chown = ""
 	}
-}
-
-// unprivilegedPorts reports whether the stage exposes ports and all of them
-// are 1024 or above, so that a non-root user can listen on them.
-func (sp *split) unprivilegedPorts() bool {
-	n := 0
-	for _, c := range sp.stage.Commands {
-		e, ok := c.(*instructions.ExposeCommand)
-		if !ok {
-			continue
-		}
-		for _, port := range e.Ports {
-			num, _, _ := strings.Cut(port, "/")
-			v, err := strconv.Atoi(num)
-			if err != nil || v < 1024 {
-				return false
-			}
-			n++
-		}
-	}
-	return n > 0
 }
 
 // defaultPath is the PATH of the official slim images.
