@@ -47,6 +47,10 @@ type Artifact struct {
 	Workdir  string // the working directory of the producing step, absolute
 	// DevDeps is set on a node-app whose install also installed devDependencies.
 	DevDeps bool
+	// Jars lists, for a Maven jar, the other jars the build writes next to
+	// Path (absolute): the shade plugin's outputFile or shaded classifier,
+	// the assembly plugin's descriptorRef jars.
+	Jars []string
 	// StaticFix is set on a Go binary that links libc only because cgo is on
 	// by default, when the build context shows pure Go code: the edit that
 	// builds it with CGO_ENABLED=0, so that it runs on a static image.

@@ -675,6 +675,9 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 			data, _ := readContext(a.p, ctx)
 			if name := mavenJarName(data); name != "" {
 				art.Path = strings.TrimSuffix(dir, "/") + "/target/" + name
+				for _, j := range mavenPluginJars(data, strings.TrimSuffix(name, ".jar")) {
+					art.Jars = append(art.Jars, strings.TrimSuffix(dir, "/")+"/target/"+j)
+				}
 			}
 		}
 		a.add(art)
@@ -781,6 +784,83 @@ func mavenJarName(pom []byte) string {
 		return ""
 	}
 	return name + ".jar"
+}
+
+// mavenPluginJars returns the names of the jars that the shade and assembly
+// plugins of a pom.xml write into target/ besides the main jar, whose name
+// without ".jar" is main: the shade plugin's outputFile (with
+// ${project.build.directory}, ${project.artifactId}, ${project.version} and
+// ${project.build.finalName}) or main-<shadedClassifierName>.jar, and
+// main-<descriptorRef>.jar for the assembly plugin (appendAssemblyId not
+// false). A name with another property is left out.
+func mavenPluginJars(pom []byte, main string) []string {
+	var p struct {
+		ArtifactID string `xml:"artifactId"`
+		Version    string `xml:"version"`
+		Parent     struct {
+			Version string `xml:"version"`
+		} `xml:"parent"`
+		Plugins []struct {
+			ArtifactID string     `xml:"artifactId"`
+			Config     mavenPlugs `xml:"configuration"`
+			Executions []struct {
+				Config mavenPlugs `xml:"configuration"`
+			} `xml:"executions>execution"`
+		} `xml:"build>plugins>plugin"`
+	}
+	if xml.Unmarshal(pom, &p) != nil {
+		return nil
+	}
+	version := p.Version
+	if version == "" {
+		version = p.Parent.Version
+	}
+	expand := strings.NewReplacer("${project.build.directory}/", "", "${project.artifactId}", p.ArtifactID,
+		"${project.version}", version, "${project.build.finalName}", main)
+	var out []string
+	addName := func(n string) {
+		if n = strings.TrimSpace(n); n != "" && !strings.Contains(n, "$") && !strings.Contains(n, "/") && strings.HasSuffix(n, ".jar") && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	for _, pl := range p.Plugins {
+		confs := []mavenPlugs{pl.Config}
+		for _, e := range pl.Executions {
+			confs = append(confs, e.Config)
+		}
+		for _, c := range confs {
+			switch pl.ArtifactID {
+			case "maven-shade-plugin":
+				if c.OutputFile != "" {
+					addName(expand.Replace(strings.TrimSpace(c.OutputFile)))
+				}
+				if strings.TrimSpace(c.ShadedAttached) == "true" {
+					cl := strings.TrimSpace(c.ShadedClassifier)
+					if cl == "" {
+						cl = "shaded"
+					}
+					addName(main + "-" + cl + ".jar")
+				}
+			case "maven-assembly-plugin":
+				if strings.TrimSpace(c.AppendAssemblyID) == "false" {
+					continue
+				}
+				for _, ref := range c.DescriptorRefs {
+					addName(main + "-" + strings.TrimSpace(ref) + ".jar")
+				}
+			}
+		}
+	}
+	return out
+}
+
+// mavenPlugs is the part of a plugin configuration that names jars.
+type mavenPlugs struct {
+	OutputFile       string   `xml:"outputFile"`
+	ShadedAttached   string   `xml:"shadedArtifactAttached"`
+	ShadedClassifier string   `xml:"shadedClassifierName"`
+	AppendAssemblyID string   `xml:"appendAssemblyId"`
+	DescriptorRefs   []string `xml:"descriptorRefs>descriptorRef"`
 }
 
 var (

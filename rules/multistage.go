@@ -784,6 +784,13 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 			sp.art = &sp.a.artifacts[i]
 		}
 	}
+	for i := range sp.a.artifacts {
+		if sp.art == nil && slices.Contains(sp.a.artifacts[i].Jars, abs) {
+			art := sp.a.artifacts[i] // the shaded or assembled jar of the same build
+			art.Path, art.Jars = abs, nil
+			sp.art = &art
+		}
+	}
 	if sp.art == nil {
 		if _, ok := sp.copiedFile(abs); !ok {
 			sp.block(in, "the jar %s is not built or copied in by this Dockerfile", abs)
