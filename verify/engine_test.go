@@ -216,6 +216,8 @@ func TestErrorLine(t *testing.T) {
 		{"2026-12-02T19:00:01.123Z panic: boom\n", "panic: boom"},
 		{"\nusage: app [flags]\n", "usage: app [flags]"},
 		{"", ""},
+		{"subprocess exited with status 1\nError: exit status 1\n", ""},
+		{"subprocess exited with status 2\nfatal: no handler\nError: exit status 2\n", "fatal: no handler"},
 	} {
 		if got := ErrorLine(tc.out); got != tc.want {
 			t.Errorf("ErrorLine(%q) = %q, want %q", tc.out, got, tc.want)

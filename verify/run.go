@@ -107,6 +107,9 @@ var (
 	stamp = regexp.MustCompile(`^\W{0,2}\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?\W{0,2}\s*|^\[?\d\d:\d\d:\d\d(\.\d+)?\]?\s+`)
 )
 
+// engineLine matches what buildah run itself prints when the command fails.
+var engineLine = regexp.MustCompile(`^(subprocess exited with status \d+|(Error: )?exit status \d+|error running container: .*)$`)
+
 // ErrorLine is the first line of out that names an error (or else its first
 // non-empty line), without a leading timestamp: what an app that needs a
 // database says when it has none, comparable from one run to the next.
@@ -114,7 +117,7 @@ func ErrorLine(out string) string {
 	first := ""
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(stamp.ReplaceAllString(strings.TrimSpace(line), ""))
-		if line == "" {
+		if line == "" || engineLine.MatchString(line) {
 			continue
 		}
 		if first == "" {
