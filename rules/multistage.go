@@ -693,6 +693,13 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 			sp.block(art.spanInstr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")
 			return false
 		}
+		if used := sp.devDependencyInUse(art.Path); used != "" {
+			// The app loads a devDependency: pruning would break it at run
+			// time, so the runtime keeps every package the build installed.
+			sp.notes = append(sp.notes, fmt.Sprintf("devDependencies are kept: the app loads %s", used))
+			sp.prune = ""
+			return true
+		}
 		if strings.TrimSuffix(a.workdir, "/") != art.Path && art.Path == sp.packageDir && sp.prune == "npm prune --omit=dev" {
 			sp.prune += " --prefix " + art.Path // a global bin's package, away from the working directory
 		} else if strings.TrimSuffix(a.workdir, "/") != art.Path {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -417,4 +418,82 @@ func (sp *split) registryBin(prog string) string {
 		}
 	}
 	return ""
+}
+
+// jsSourceExts are the files scanned for the packages an app loads.
+var jsSourceExts = []string{".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx", ".vue", ".svelte", ".ejs"}
+
+// maxScannedSources bounds devDependencyInUse's walk of the context.
+const maxScannedSources = 20000
+
+// devDependencyInUse returns a devDependency of the package.json in the
+// context directory that holds dir's app that the app's own source names as a
+// quoted module ('method-override', "body-parser/lib", `x`): pruning it would
+// break a require at run time, as it did on a real app. It returns "" when the
+// context names none, and a reason when the context cannot be read to the end
+// (pruning is then not proven safe).
+func (sp *split) devDependencyInUse(dir string) string {
+	ctx, ok := sp.a.contextFile(path.Join(dir, "package.json"))
+	if !ok || sp.p.Context == nil {
+		return ""
+	}
+	data, ok := readContext(sp.p, ctx)
+	var pkg struct {
+		DevDeps map[string]any `json:"devDependencies"`
+	}
+	if !ok || json.Unmarshal(data, &pkg) != nil || len(pkg.DevDeps) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(pkg.DevDeps))
+	for name := range pkg.DevDeps {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	root := path.Dir(ctx)
+	found, scanned := "", 0
+	_ = fs.WalkDir(sp.p.Context, root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return fs.SkipDir
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "node_modules", ".git", "test", "tests", "__tests__", "spec", "e2e", "cypress":
+				if name != root {
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if !slices.Contains(jsSourceExts, path.Ext(name)) || strings.Contains(path.Base(name), ".test.") || strings.Contains(path.Base(name), ".spec.") {
+			return nil
+		}
+		if scanned++; scanned > maxScannedSources {
+			found = fmt.Sprintf("(more than %d source files to check)", maxScannedSources)
+			return fs.SkipAll
+		}
+		src, ok := readContext(sp.p, name)
+		if !ok {
+			found = fmt.Sprintf("(%s could not be read)", name)
+			return fs.SkipAll
+		}
+		for _, dep := range names {
+			if loadsModule(src, dep) {
+				found = fmt.Sprintf("%s (named in %s)", dep, name)
+				return fs.SkipAll
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+// loadsModule reports whether src names module as a quoted string, alone or
+// with a subpath: what require, import and import() take.
+func loadsModule(src []byte, module string) bool {
+	for _, q := range []string{`'`, `"`, "`"} {
+		if bytes.Contains(src, []byte(q+module+q)) || bytes.Contains(src, []byte(q+module+"/")) {
+			return true
+		}
+	}
+	return false
 }
