@@ -12,7 +12,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// Artifact kinds that [AnalyzeBuild] recognises.
+// Artifact kinds that [analyzeBuild] recognises.
 const (
 	KindGoBinary   = "go-binary"   // go build / go install
 	KindRustBinary = "rust-binary" // cargo build / cargo install
@@ -23,15 +23,15 @@ const (
 	KindBinary     = "binary"      // a file copied in from the build context
 )
 
-// Libc values of an [Artifact].
+// Libc values of an [buildArtifact].
 const (
 	LibcNone  = "none"  // statically linked: runs on static / scratch
 	LibcGlibc = "glibc" // dynamically linked against glibc
 	LibcMusl  = "musl"  // dynamically linked against musl, or musl with unknown linkage
 )
 
-// An Artifact is something a build stage produces for a runtime stage to run.
-type Artifact struct {
+// buildArtifact is something a build stage produces for a runtime stage to run.
+type buildArtifact struct {
 	Kind string
 	// Path is absolute, in the build stage: the binary, the jar, the app
 	// directory (node-app: where package.json is), or the directory holding
@@ -72,10 +72,10 @@ type Artifact struct {
 	Span   rewrite.Span // the producing instruction
 }
 
-// AnalyzeBuild reads a build stage and returns what it produces, in order,
+// analyzeBuild reads a build stage and returns what it produces, in order,
 // and the reasons some products cannot be pinned down (an output name that
 // needs a file the build context lacks, a cache mount hiding the output, …).
-func AnalyzeBuild(p *Pass, stage *instructions.Stage) ([]Artifact, []Blocker) {
+func analyzeBuild(p *Pass, stage *instructions.Stage) ([]buildArtifact, []shellBlocker) {
 	a := analyzeStage(p, stage)
 	return a.artifacts, a.blockers
 }
@@ -95,8 +95,8 @@ type stageAnalysis struct {
 
 	copies    []contextCopy
 	runs      []*runStep
-	artifacts []Artifact
-	blockers  []Blocker
+	artifacts []buildArtifact
+	blockers  []shellBlocker
 	poetryCfg map[string]string // `poetry config` settings made by RUNs so far
 	lex       *shell.Lex
 	goModInit map[string]string // go mod init: the directory → its module path
@@ -128,7 +128,7 @@ type runStep struct {
 
 // shellCmd is one simple command of a RUN with the state it runs in.
 type shellCmd struct {
-	call    *Call
+	call    *shellCall
 	dir     string            // working directory, after any cd before it
 	env     map[string]string // inline assignments and exports before it in the RUN
 	writes  []string          // redirect targets, absolute ("" for a dynamic one)
@@ -350,7 +350,7 @@ func (a *stageAnalysis) addRun(in *rewrite.Instr, c *instructions.RunCommand) {
 		}
 	}
 	a.runs = append(a.runs, step)
-	sh := ParseShell(a.file, in)
+	sh := parseInstrShell(a.file, in)
 	if sh == nil {
 		step.exec = true
 		return
@@ -459,7 +459,7 @@ func runMounts(in *rewrite.Instr) []map[string]string {
 
 // walkShell records the simple commands of a RUN in order, following cd and
 // export so that each command knows its directory and environment.
-func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
+func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 	dir := step.workdir
 	exported := map[string]string{}
 	piped := map[*syntax.Stmt]bool{}
@@ -480,7 +480,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
 			}
 			for _, as := range call.Assigns {
 				if as.Value != nil {
-					v, _ := WordValue(as.Value)
+					v, _ := wordValue(as.Value)
 					env[as.Name.Value] = a.expandWith(v, env)
 				} else {
 					env[as.Name.Value] = ""
@@ -492,9 +492,9 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
 				}
 				return true
 			}
-			c := &Call{Expr: call}
+			c := &shellCall{Expr: call}
 			for _, w := range call.Args {
-				v, ok := WordValue(w)
+				v, ok := wordValue(w)
 				if !ok {
 					// Expand plain ${VAR} words with the stage's values.
 					if lit, okLit := simpleParamWord(w, func(name string) (string, bool) {
@@ -513,7 +513,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
 			sc := shellCmd{call: c, dir: dir, env: env, piped: piped[n], dynamic: c.Dynamic[0]}
 			for _, r := range n.Redirs {
 				if r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrAll || r.Op == syntax.AppAll || r.Op == syntax.ClbOut {
-					t, ok := WordValue(r.Word)
+					t, ok := wordValue(r.Word)
 					if !ok {
 						sc.writes = append(sc.writes, "")
 					} else if !strings.HasPrefix(t, "/dev/") {
@@ -536,7 +536,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *Shell) {
 			if n.Variant.Value == "export" {
 				for _, as := range n.Args {
 					if as.Name != nil && as.Value != nil {
-						v, _ := WordValue(as.Value)
+						v, _ := wordValue(as.Value)
 						exported[as.Name.Value] = v
 					}
 				}
@@ -615,10 +615,10 @@ func (a *stageAnalysis) lookupVar(sc *shellCmd, name string) (string, bool) {
 }
 
 func (a *stageAnalysis) block(in *rewrite.Instr, format string, args ...any) {
-	a.blockers = append(a.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+	a.blockers = append(a.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (a *stageAnalysis) add(art Artifact) {
+func (a *stageAnalysis) add(art buildArtifact) {
 	for _, c := range a.runs[len(a.runs)-1].caches {
 		if art.Path != "" && (art.Path == c || strings.HasPrefix(art.Path, strings.TrimSuffix(c, "/")+"/")) {
 			a.block(art.spanInstr(a.file), "the build output %s is inside the cache mount %s, so later stages cannot copy it", art.Path, c)
@@ -627,7 +627,7 @@ func (a *stageAnalysis) add(art Artifact) {
 	a.artifacts = append(a.artifacts, art)
 }
 
-func (art Artifact) spanInstr(f *rewrite.File) *rewrite.Instr {
+func (art buildArtifact) spanInstr(f *rewrite.File) *rewrite.Instr {
 	line, _ := f.Position(art.Span.Start)
 	if in := f.InstrAt(line); in != nil {
 		return in

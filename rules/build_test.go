@@ -9,7 +9,7 @@ import (
 	"github.com/dfslim/dfslim/rewrite"
 )
 
-// analyze runs AnalyzeBuild on the last stage of src with the given context
+// analyze runs analyzeBuild on the last stage of src with the given context
 // files, and formats artifacts and blockers one per line.
 func analyze(t *testing.T, src string, ctx map[string]string) string {
 	t.Helper()
@@ -25,7 +25,7 @@ func analyze(t *testing.T, src string, ctx map[string]string) string {
 	if ctx == nil {
 		p.Context = nil
 	}
-	arts, blockers := AnalyzeBuild(p, &f.Stages[len(f.Stages)-1])
+	arts, blockers := analyzeBuild(p, &f.Stages[len(f.Stages)-1])
 	var b strings.Builder
 	for _, a := range arts {
 		line, _ := f.Position(a.Span.Start)

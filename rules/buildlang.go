@@ -200,7 +200,7 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 			a.block(step.in, "cannot tell where `go %s` writes: the working directory is unknown", args[1])
 			return
 		}
-		a.add(Artifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version, Workdir: dir, Span: step.in.Span, StaticFix: staticFix})
+		a.add(buildArtifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version, Workdir: dir, Span: step.in.Span, StaticFix: staticFix})
 	}
 }
 
@@ -359,7 +359,7 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 		binDir += "/" + profile
 	}
 	for _, n := range names {
-		a.add(Artifact{Kind: KindRustBinary, Path: binDir + "/" + n, Libc: libc, Language: "rust", Version: a.image.version, Workdir: dir, Span: step.in.Span})
+		a.add(buildArtifact{Kind: KindRustBinary, Path: binDir + "/" + n, Libc: libc, Language: "rust", Version: a.image.version, Workdir: dir, Span: step.in.Span})
 	}
 }
 
@@ -498,7 +498,7 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 		a.block(step.in, "cannot tell where `%s %s` installs: the working directory is unknown", tool, sub)
 		return
 	}
-	a.add(Artifact{Kind: KindNodeApp, Path: strings.TrimSuffix(dir, "/"), Libc: a.image.libc, Language: "node",
+	a.add(buildArtifact{Kind: KindNodeApp, Path: strings.TrimSuffix(dir, "/"), Libc: a.image.libc, Language: "node",
 		Version: a.image.version, Workdir: dir, DevDeps: !prod, Span: step.in.Span})
 }
 
@@ -547,7 +547,7 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 	}) {
 		return // only installs pip itself or the tools of the build (poetry, pipenv, …)
 	}
-	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	art.Requires, art.Unread = a.pipRequires(step, sc, pa)
 	switch {
 	case pa.has("e", "editable"):
@@ -670,7 +670,7 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 		if f, ok := pa.last("f", "file"); ok {
 			dir = path.Dir(resolveIn(dir, f))
 		}
-		art := Artifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
+		art := buildArtifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
 		if ctx, ok := a.contextFile(strings.TrimSuffix(dir, "/") + "/pom.xml"); ok {
 			data, _ := readContext(a.p, ctx)
 			if name := mavenJarName(data); name != "" {
@@ -694,7 +694,7 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 		dir = resolveIn(dir, d)
 	}
 	dir = strings.TrimSuffix(dir, "/")
-	art := Artifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
 	if name := a.gradleJarName(dir); name != "" {
 		art.Path = dir + "/build/libs/" + name
 	}
@@ -748,7 +748,7 @@ func (a *stageAnalysis) detectJarTool(step *runStep, sc *shellCmd) {
 		a.block(step.in, "the jar that `jar` creates is not a literal path")
 		return
 	}
-	a.add(Artifact{Kind: KindJavaJar, Path: resolveIn(sc.dir, file), Language: "java", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span})
+	a.add(buildArtifact{Kind: KindJavaJar, Path: resolveIn(sc.dir, file), Language: "java", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span})
 }
 
 // jarBundledFlags matches the jar tool's first argument in the bundled form ("cvf", "-cfe").
@@ -905,5 +905,5 @@ func (a *stageAnalysis) detectC(step *runStep, sc *shellCmd) {
 	if pa.has("static") {
 		libc = LibcNone
 	}
-	a.add(Artifact{Kind: KindCBinary, Path: resolveIn(sc.dir, o), Libc: libc, Language: "c", Workdir: sc.dir, Span: step.in.Span})
+	a.add(buildArtifact{Kind: KindCBinary, Path: resolveIn(sc.dir, o), Libc: libc, Language: "c", Workdir: sc.dir, Span: step.in.Span})
 }

@@ -314,7 +314,7 @@ func runCalls(f *rewrite.File, in *rewrite.Instr, run *instructions.RunCommand) 
 			raw = [][]string{args}
 		}
 	default:
-		if s := ParseShell(f, in); s != nil {
+		if s := parseInstrShell(f, in); s != nil {
 			for _, c := range s.Calls() {
 				raw = append(raw, c.Args)
 			}
@@ -336,7 +336,7 @@ func shellCalls(script string) [][]string {
 		return nil
 	}
 	var out [][]string
-	for _, c := range (&Shell{File: file}).Calls() {
+	for _, c := range (&shellScript{File: file}).Calls() {
 		out = append(out, c.Args)
 	}
 	return out

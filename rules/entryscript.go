@@ -99,7 +99,7 @@ func (sp *split) entryScript(in *rewrite.Instr) bool {
 	var main []string
 	var progs []string
 	execArgs := false
-	for _, c := range (&Shell{File: file}).Calls() {
+	for _, c := range (&shellScript{File: file}).Calls() {
 		args, dyn := c.Args, c.Dynamic
 		for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
 			args, dyn = args[1:], dyn[1:]

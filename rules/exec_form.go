@@ -144,7 +144,7 @@ func execFormEdit(f *rewrite.File, in *rewrite.Instr, name, value string) (rewri
 	if f.Escape == '`' && strings.Contains(value, `\`) {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: it has backslashes and the file uses the backtick escape, as Windows images do", name)
 	}
-	s := ParseShell(f, in)
+	s := parseInstrShell(f, in)
 	if s == nil || len(s.File.Stmts) != 1 {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: its source cannot be mapped back to the file", name)
 	}
@@ -198,7 +198,7 @@ func simpleCommandArgs(prog *syntax.File) ([]string, string) {
 	}
 	var args []string
 	for _, w := range call.Args {
-		v, ok := WordValue(w)
+		v, ok := wordValue(w)
 		if !ok {
 			return nil, wordNeedsShell(w)
 		}

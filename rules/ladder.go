@@ -224,7 +224,7 @@ func (sp *split) shellEntry() bool {
 		return false
 	}
 	kw := strings.ToUpper(in.Cmd)
-	sh := ParseShell(sp.f, in)
+	sh := parseInstrShell(sp.f, in)
 	if sh == nil || len(in.Node.Heredocs) > 0 {
 		sp.block(in, "shell-form %s does not parse as a shell command", kw)
 		return false
@@ -340,7 +340,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 	}
 	sp.noRecommends = strings.Contains(sp.f.Text(first.Span), "--no-install-recommends") || strings.Contains(sp.f.Text(first.Span), "Install-Recommends=false")
 	tool := ""
-	if sh := ParseShell(sp.f, first); sh != nil {
+	if sh := parseInstrShell(sp.f, first); sh != nil {
 		for _, c := range sh.Calls() {
 			if slices.Contains(packageManagers, path.Base(c.Name())) {
 				tool = path.Base(c.Name())
@@ -522,7 +522,7 @@ const (
 // ENTRYPOINT and HEALTHCHECK start are in the image, installed by an earlier
 // RUN of the stage with the image's package manager, or copied in; its
 // scripts from the build context call only such programs; and its USER exists.
-func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Image) (Blocker, bool) {
+func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Image) (shellBlocker, bool) {
 	f := p.File
 	files := newStageFiles(p, final, "/", nil)
 	installed := map[string]bool{}
@@ -543,26 +543,26 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		return distroHas(img.Distro, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
 			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
 	}
-	var checkCalls func(in *rewrite.Instr, what string, calls []*Call, depth int) (Blocker, bool)
-	checkScript := func(in *rewrite.Instr, what, prog string, anyFile bool, depth int) (Blocker, bool) {
+	var checkCalls func(in *rewrite.Instr, what string, calls []*shellCall, depth int) (shellBlocker, bool)
+	checkScript := func(in *rewrite.Instr, what, prog string, anyFile bool, depth int) (shellBlocker, bool) {
 		c, src := files.origin(prog)
 		if c == nil {
-			return Blocker{}, false
+			return shellBlocker{}, false
 		}
 		if c.from != "" {
-			return Blocker{}, false // a program built in another stage
+			return shellBlocker{}, false // a program built in another stage
 		}
 		data, err := fs.ReadFile(p.Context, src)
 		if p.Context == nil || err != nil || !anyFile && !bytes.HasPrefix(data, []byte("#!")) {
-			return Blocker{}, false
+			return shellBlocker{}, false
 		}
 		prog2, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(data), src)
 		if err != nil {
-			return Blocker{in.Span, fmt.Sprintf("%s runs %s, a script dfslim cannot parse", what, src)}, true
+			return shellBlocker{in.Span, fmt.Sprintf("%s runs %s, a script dfslim cannot parse", what, src)}, true
 		}
-		return checkCalls(in, what+" (through "+src+")", (&Shell{File: prog2}).Calls(), depth+1)
+		return checkCalls(in, what+" (through "+src+")", (&shellScript{File: prog2}).Calls(), depth+1)
 	}
-	checkCalls = func(in *rewrite.Instr, what string, calls []*Call, depth int) (Blocker, bool) {
+	checkCalls = func(in *rewrite.Instr, what string, calls []*shellCall, depth int) (shellBlocker, bool) {
 		for _, call := range calls {
 			args, dyn := call.Args, call.Dynamic
 			for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
@@ -572,7 +572,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 				if depth > 0 {
 					continue // exec "$@" in an entry script: the command is checked on its own
 				}
-				return Blocker{in.Span, what + " runs a program whose name is not literal"}, true
+				return shellBlocker{in.Span, what + " runs a program whose name is not literal"}, true
 			}
 			name := path.Base(args[0])
 			if slices.Contains(packageManagers, name) {
@@ -580,9 +580,9 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 				pkgs, remove := packageArgs(name, args, dyn)
 				switch {
 				case pm != img.PackageManager:
-					return Blocker{in.Span, fmt.Sprintf("%s runs %s, and the slim image %s has %s", what, name, img.Ref, img.PackageManager)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("%s runs %s, and the slim image %s has %s", what, name, img.Ref, img.PackageManager)}, true
 				case img.Kind == KindJava && !remove && len(pkgs) > 0 && info.Distro != img.Distro:
-					return Blocker{in.Span, fmt.Sprintf("%s installs %s on %s; the JRE image %s is another distribution, whose package names may differ", what, strings.Join(pkgs, ", "), info.Distro, img.Ref)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("%s installs %s on %s; the JRE image %s is another distribution, whose package names may differ", what, strings.Join(pkgs, ", "), info.Distro, img.Ref)}, true
 				}
 				for _, pk := range pkgs {
 					installed[pk] = !remove
@@ -601,12 +601,12 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 				if depth == 0 && what == "RUN" {
 					// The full image has compilers and headers for packages
 					// without wheels or prebuilt addons; the slim one has not.
-					return Blocker{in.Span, fmt.Sprintf("RUN installs packages with %s, which may build native code with the compilers and headers %s has and %s lacks; install them in a build stage", name, final.BaseName, img.Ref)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("RUN installs packages with %s, which may build native code with the compilers and headers %s has and %s lacks; install them in a build stage", name, final.BaseName, img.Ref)}, true
 				}
 				installers = true
 			}
 			if !has(args[0]) {
-				return Blocker{in.Span, fmt.Sprintf("%s runs %s, which %s does not have", what, args[0], img.Ref)}, true
+				return shellBlocker{in.Span, fmt.Sprintf("%s runs %s, which %s does not have", what, args[0], img.Ref)}, true
 			}
 			if depth < 2 {
 				script, anyFile := args[0], false
@@ -618,7 +618,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 				}
 			}
 		}
-		return Blocker{}, false
+		return shellBlocker{}, false
 	}
 	var cmd, ep *rewrite.Instr
 	for _, c := range final.Commands {
@@ -630,7 +630,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		case *instructions.RunCommand:
 			sh := runScript(f, in)
 			if sh == nil {
-				return Blocker{in.Span, "RUN cannot be read as a shell program, so what it needs is unknown"}, true
+				return shellBlocker{in.Span, "RUN cannot be read as a shell program, so what it needs is unknown"}, true
 			}
 			if b, ok := checkCalls(in, "RUN", sh.Calls(), 0); ok {
 				return b, true
@@ -643,15 +643,15 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if c.Health == nil || len(c.Health.Test) < 2 {
 				continue
 			}
-			var calls []*Call
+			var calls []*shellCall
 			if c.Health.Test[0] == "CMD-SHELL" {
 				prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
 				if err != nil {
-					return Blocker{in.Span, "HEALTHCHECK does not parse as a shell command"}, true
+					return shellBlocker{in.Span, "HEALTHCHECK does not parse as a shell command"}, true
 				}
-				calls = (&Shell{File: prog}).Calls()
+				calls = (&shellScript{File: prog}).Calls()
 			} else {
-				calls = []*Call{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+				calls = []*shellCall{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
 			}
 			if b, ok := checkCalls(in, "HEALTHCHECK", calls, 0); ok {
 				return b, true
@@ -659,7 +659,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		case *instructions.UserCommand:
 			name, _, _ := strings.Cut(c.User, ":")
 			if name != "root" && leadingDigits(name) != name && name != img.NonrootUser && !usersAdded {
-				return Blocker{in.Span, fmt.Sprintf("USER %s is not a user of %s, and no RUN of the stage adds it", name, img.Ref)}, true
+				return shellBlocker{in.Span, fmt.Sprintf("USER %s is not a user of %s, and no RUN of the stage adds it", name, img.Ref)}, true
 			}
 		}
 	}
@@ -672,20 +672,20 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if in == cmd && ep != nil {
 				continue // arguments of the ENTRYPOINT
 			}
-			if b, ok := checkCalls(in, kw, []*Call{{Args: args, Dynamic: make([]bool, len(args))}}, 0); ok {
+			if b, ok := checkCalls(in, kw, []*shellCall{{Args: args, Dynamic: make([]bool, len(args))}}, 0); ok {
 				return b, true
 			}
 			continue
 		}
-		sh := ParseShell(f, in)
+		sh := parseInstrShell(f, in)
 		if sh == nil {
-			return Blocker{in.Span, kw + " does not parse as a shell command"}, true
+			return shellBlocker{in.Span, kw + " does not parse as a shell command"}, true
 		}
 		if b, ok := checkCalls(in, kw, sh.Calls(), 0); ok {
 			return b, true
 		}
 	}
-	return Blocker{}, false
+	return shellBlocker{}, false
 }
 
 // initWrappers are init programs that run the app as their arguments
@@ -750,7 +750,7 @@ func (sp *split) healthcheckUses(prog string) bool {
 		}
 		if h.Health.Test[0] == "CMD-SHELL" {
 			if f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(h.Health.Test[1]), ""); err == nil {
-				for _, call := range (&Shell{File: f}).Calls() {
+				for _, call := range (&shellScript{File: f}).Calls() {
 					if !call.Dynamic[0] && path.Base(call.Args[0]) == prog {
 						return true
 					}
@@ -765,15 +765,15 @@ func (sp *split) healthcheckUses(prog string) bool {
 // "": every program it starts must be a shell tool, the app's interpreter or
 // program, or a package the runtime stage installs.
 func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
-	var calls []*Call
+	var calls []*shellCall
 	if c.Health.Test[0] == "CMD-SHELL" {
 		prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
 		if err != nil {
 			return "HEALTHCHECK does not parse as a shell command"
 		}
-		calls = (&Shell{File: prog}).Calls()
+		calls = (&shellScript{File: prog}).Calls()
 	} else {
-		calls = []*Call{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+		calls = []*shellCall{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
 	}
 	for _, call := range calls {
 		if call.Dynamic[0] {
@@ -820,7 +820,7 @@ func (sp *split) locateClasspath(in *rewrite.Instr, cp string) bool {
 	}
 	sp.entryPath = sp.classpath[0]
 	sp.version = sp.a.image.version
-	sp.art = &Artifact{Kind: KindJavaJar, Path: sp.entryPath, Language: "java", Version: sp.version}
+	sp.art = &buildArtifact{Kind: KindJavaJar, Path: sp.entryPath, Language: "java", Version: sp.version}
 	return true
 }
 

@@ -109,7 +109,7 @@ func runLambda(p *Pass) error {
 func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 	f := p.File
 	single := len(f.Stages) == 1
-	plan := &runtimePlan{blockers: ShelllessBlockers(p, final)}
+	plan := &runtimePlan{blockers: shellDependencies(p, final)}
 	if len(plan.blockers) > 0 {
 		if single {
 			return nil // it builds inside the AWS image: the multi-stage rule's case
@@ -117,7 +117,7 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 		return plan
 	}
 	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
-		plan.blockers = append(plan.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		plan.blockers = append(plan.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 		return plan
 	}
 	fromIn := f.InstrAt(final.Location[0].Start.Line)

@@ -205,7 +205,7 @@ func runMultiStage(p *Pass) error {
 	return nil
 }
 
-func describeArtifact(a *Artifact, entry string) string {
+func describeArtifact(a *buildArtifact, entry string) string {
 	if a == nil {
 		return entry
 	}
@@ -224,14 +224,14 @@ type split struct {
 	a        *stageAnalysis
 	from     *rewrite.Instr
 	name     string // the build stage's name
-	blockers []Blocker
+	blockers []shellBlocker
 
 	entrypoint, cmd *rewrite.Instr
 	epArgs, cmdArgs []string
 	argv            []string
 	language        string // "node", "python", "java", or "" for a binary
 	entryPath       string // the binary, script or jar, absolute
-	art             *Artifact
+	art             *buildArtifact
 	kind, version   string
 	image           *Image
 	appDir          string   // node/python: the directory copied whole
@@ -320,7 +320,7 @@ func (sp *split) block(in *rewrite.Instr, format string, args ...any) {
 	if in == nil {
 		in = sp.from
 	}
-	sp.blockers = append(sp.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+	sp.blockers = append(sp.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 }
 
 // plan works out the runtime stage, or records why it cannot.
@@ -592,7 +592,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		}
 		sp.entryPath = abs
 	}
-	var found *Artifact
+	var found *buildArtifact
 	for i := range a.artifacts {
 		art := &a.artifacts[i]
 		if art.Language != sp.language {
@@ -661,7 +661,7 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 }
 
 // planNode checks a node app's dependencies and how to drop devDependencies.
-func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
+func (sp *split) planNode(in *rewrite.Instr, art *buildArtifact) bool {
 	a := sp.a
 	if art == nil {
 		return true // no dependencies installed
@@ -711,13 +711,13 @@ func (sp *split) planNode(in *rewrite.Instr, art *Artifact) bool {
 }
 
 // artTool returns the package manager that made a node-app artifact.
-func artTool(f *rewrite.File, art *Artifact) string {
+func artTool(f *rewrite.File, art *buildArtifact) string {
 	line, _ := f.Position(art.Span.Start)
 	in := f.InstrAt(line)
 	if in == nil {
 		return ""
 	}
-	sh := ParseShell(f, in)
+	sh := parseInstrShell(f, in)
 	if sh == nil {
 		return ""
 	}
@@ -803,7 +803,7 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 			sp.block(in, "the jar %s is not built or copied in by this Dockerfile", abs)
 			return false
 		}
-		sp.art = &Artifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version}
+		sp.art = &buildArtifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version}
 	}
 	if sp.a.image.language != "java" {
 		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the jar", sp.a.baseRef)
@@ -904,8 +904,8 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 }
 
 // prebuilt checks a binary copied in from the build context.
-func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *Artifact {
-	art := &Artifact{Kind: KindBinary, Path: abs, Span: cp.in.Span}
+func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *buildArtifact {
+	art := &buildArtifact{Kind: KindBinary, Path: abs, Span: cp.in.Span}
 	if strings.HasSuffix(abs, ".sh") {
 		sp.entryPath = "" // a script, not a program to carry
 		sp.block(in, "the command runs %s, a shell script", abs)
@@ -1807,7 +1807,7 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 	np := *sp.p
 	np.File = nf
 	base := len(src) - len(edits[len(edits)-1].New)
-	for _, b := range ShelllessBlockers(&np, &nf.Stages[1]) {
+	for _, b := range shellDependencies(&np, &nf.Stages[1]) {
 		origin := sp.from
 		off := b.Span.Start - base
 		for i := len(starts) - 1; i >= 0; i-- {

@@ -32,7 +32,7 @@ func TestNativeRequirements(t *testing.T) {
 		}
 		reqs = append(reqs, r)
 	}
-	sp := &split{art: &Artifact{Kind: KindPythonApp, Requires: reqs}}
+	sp := &split{art: &buildArtifact{Kind: KindPythonApp, Requires: reqs}}
 	got, _ := sp.nativeRequirements()
 	var names []string
 	for _, r := range got {

@@ -91,7 +91,7 @@ func packageInstall(name string, args []string) bool {
 // removesPackageCache reports whether rm's arguments may name the npm or
 // yarn cache: a path holding .npm, .cache or yarn, or a word that starts with
 // an expansion.
-func removesPackageCache(c *Call) bool {
+func removesPackageCache(c *shellCall) bool {
 	for i, w := range c.Expr.Args[1:] {
 		a := c.Args[i+1]
 		if c.Dynamic[i+1] {

@@ -152,7 +152,7 @@ func (a *stageAnalysis) followScript(step *runStep, sc *shellCmd, tool string, p
 			continue
 		}
 		sub := &runStep{in: step.in, workdir: dir}
-		a.walkShell(sub, &Shell{File: file})
+		a.walkShell(sub, &shellScript{File: file})
 		for i := range sub.cmds {
 			c := &sub.cmds[i]
 			if c.dynamic || len(c.call.Args) == 0 {
@@ -181,7 +181,7 @@ func (a *stageAnalysis) markBuilt(dir string) {
 // not run a file inside it. Its node_modules (the build's tools) are then
 // removed from the build stage before the runtime copies the app; the build
 // output stays.
-func (sp *split) frontEnd(art *Artifact) bool {
+func (sp *split) frontEnd(art *buildArtifact) bool {
 	if sp.language != "node" || sp.appDir == "" || !strings.HasPrefix(art.Path, sp.appDir+"/") || !sp.a.nodeBuilt[art.Path] {
 		return false
 	}

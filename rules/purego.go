@@ -102,7 +102,7 @@ func requiresModules(gomod []byte) bool {
 // staticGoEdit returns the edit that builds the go command of sc with
 // CGO_ENABLED=0, inserted in front of the command in its RUN.
 func (a *stageAnalysis) staticGoEdit(step *runStep, sc *shellCmd) *rewrite.Edit {
-	sh := ParseShell(a.file, step.in)
+	sh := parseInstrShell(a.file, step.in)
 	if sh == nil {
 		return nil
 	}

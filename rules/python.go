@@ -317,7 +317,7 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 	prog := sp.argv[0]
 	name := path.Base(prog)
 	cs := consoleScripts[name]
-	var installs []*Artifact
+	var installs []*buildArtifact
 	for i := range sp.a.artifacts {
 		if art := &sp.a.artifacts[i]; art.Kind == KindPythonApp {
 			installs = append(installs, art)
@@ -325,7 +325,7 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 	}
 	if strings.Contains(prog, "/") {
 		dir := path.Dir(resolveIn(sp.a.workdir, prog))
-		if !slices.ContainsFunc(installs, func(art *Artifact) bool {
+		if !slices.ContainsFunc(installs, func(art *buildArtifact) bool {
 			return dir == "/usr/local/bin" && art.Venv == "" || art.Venv != "" && dir == art.Venv+"/bin"
 		}) {
 			sp.block(in, "the command runs %s, which no pip install of this Dockerfile writes", prog)
@@ -430,7 +430,7 @@ var portBinds = []string{":$PORT", ":${PORT}", "0.0.0.0:$PORT", "0.0.0.0:${PORT}
 //
 // When it declines for a command that expands $PORT it says why, else "".
 func (sp *split) gunicornPortArgs(in *rewrite.Instr) ([]string, string) {
-	sh := ParseShell(sp.f, in)
+	sh := parseInstrShell(sp.f, in)
 	if sh == nil || len(sh.File.Stmts) != 1 || shellComment(sh.File) != "" {
 		return nil, ""
 	}
@@ -443,9 +443,9 @@ func (sp *split) gunicornPortArgs(in *rewrite.Instr) ([]string, string) {
 	binds, other := 0, false
 	for i := 0; i < len(call.Args); i++ {
 		w := call.Args[i]
-		if v, ok := WordValue(w); ok {
+		if v, ok := wordValue(w); ok {
 			if (v == "--bind" || v == "-b") && i+1 < len(call.Args) {
-				if _, lit := WordValue(call.Args[i+1]); !lit && slices.Contains(portBinds, strings.Trim(sh.Text(call.Args[i+1]), `"`)) {
+				if _, lit := wordValue(call.Args[i+1]); !lit && slices.Contains(portBinds, strings.Trim(sh.Text(call.Args[i+1]), `"`)) {
 					binds++
 					i++
 					continue
@@ -550,7 +550,7 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 		v, ok := a.lookupVar(sc, env)
 		return ok && v != "" && v != "0" && !strings.EqualFold(v, "false")
 	}
-	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	switch {
 	case pa.operands[0] == "sync":
 		dir := sc.dir
@@ -768,7 +768,7 @@ func (a *stageAnalysis) detectFlit(step *runStep, sc *shellCmd) {
 	if len(pa.operands) == 0 || pa.operands[0] != "install" {
 		return
 	}
-	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	switch {
 	case pa.has("python", "user", "env"):
 		a.block(step.in, "`flit install` into another interpreter or the user's directory is not supported")
@@ -812,7 +812,7 @@ func (sp *split) pipCacheDir(w *syntax.Word) bool {
 	}
 	var args []string
 	for _, a := range call.Args {
-		v, ok := WordValue(a)
+		v, ok := wordValue(a)
 		if !ok {
 			return false
 		}
@@ -886,7 +886,7 @@ func (a *stageAnalysis) detectPoetry(step *runStep, sc *shellCmd) {
 	default:
 		return
 	}
-	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	create, set := a.poetrySetting(step, sc, dir, "virtualenvs.create")
 	inProject, _ := a.poetrySetting(step, sc, dir, "virtualenvs.in-project")
 	switch {
@@ -919,7 +919,7 @@ func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
 	if len(pa.operands) == 0 || pa.operands[0] != "install" && pa.operands[0] != "sync" {
 		return
 	}
-	art := Artifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
+	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	dir := strings.TrimSuffix(sc.dir, "/")
 	inProject, _ := a.lookupVar(sc, "PIPENV_VENV_IN_PROJECT")
 	switch {

@@ -129,7 +129,7 @@ func (sp *split) goRun(in *rewrite.Instr) bool {
 	cmd = append(append(cmd, "-o", out), pkgs...)
 	sp.buildRun = prefix + shellWords(cmd)
 	step := sp.runStepFor(in)
-	a.add(Artifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version,
+	a.add(buildArtifact{Kind: KindGoBinary, Path: out, Libc: libc, Language: "go", Version: a.image.version,
 		Workdir: a.workdir, Span: step.in.Span})
 	sp.setRunArgv(out, progArgs, inEP)
 	return true
@@ -172,7 +172,7 @@ func (sp *split) cargoRun(in *rewrite.Instr) bool {
 	}
 	cmd := append([]string{"cargo", "build"}, opts...)
 	step := sp.runStepFor(in)
-	sc := &shellCmd{call: &Call{Args: cmd, Dynamic: make([]bool, len(cmd))}, dir: sp.a.workdir, env: map[string]string{}}
+	sc := &shellCmd{call: &shellCall{Args: cmd, Dynamic: make([]bool, len(cmd))}, dir: sp.a.workdir, env: map[string]string{}}
 	before, blocked := len(sp.a.artifacts), len(sp.a.blockers)
 	sp.a.detectCargo(step, sc)
 	if len(sp.a.blockers) > blocked {
@@ -193,7 +193,7 @@ func (sp *split) cargoRun(in *rewrite.Instr) bool {
 			data, _ := readContext(sp.p, ctx)
 			want = cargoDefaultRun(data)
 		}
-		i := slices.IndexFunc(arts, func(a Artifact) bool { return want != "" && path.Base(a.Path) == want })
+		i := slices.IndexFunc(arts, func(a buildArtifact) bool { return want != "" && path.Base(a.Path) == want })
 		if i < 0 {
 			sp.block(in, "the package has several binaries and `cargo run` names none (--bin or default-run)")
 			return false

@@ -204,7 +204,7 @@ type runtimePlan struct {
 	notes     []string // what else the fix does, for the message
 	what      string   // what the stage runs, for the message
 	edits     []rewrite.Edit
-	blockers  []Blocker
+	blockers  []shellBlocker
 }
 
 // planRuntime works out the runtime image for the final stage and the edits
@@ -226,7 +226,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 	}
 	plan := &runtimePlan{safety: Safe}
 	cleanup := newStageCleanup(p, final)
-	for _, b := range ShelllessBlockers(p, final) {
+	for _, b := range shellDependencies(p, final) {
 		if line, _ := f.Position(b.Span.Start); !cleanup.resolves(f.InstrAt(line), final) {
 			plan.blockers = append(plan.blockers, b)
 		}
@@ -247,11 +247,11 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		at = ep
 	}
 	if len(run) == 0 {
-		plan.blockers = append(plan.blockers, Blocker{Span: at.Span, Reason: "the command is empty"})
+		plan.blockers = append(plan.blockers, shellBlocker{Span: at.Span, Reason: "the command is empty"})
 		return plan
 	}
 	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
-		plan.blockers = append(plan.blockers, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		plan.blockers = append(plan.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 		return plan
 	}
 	baseWorkdir := "/"
@@ -431,7 +431,7 @@ func usesRelativePaths(stage *instructions.Stage, run []string) bool {
 
 // languageDepsBlocker finds copies of installed packages that the runtime
 // image's interpreter would not see or could not load.
-func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind string) (Blocker, bool) {
+func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind string) (shellBlocker, bool) {
 	f := p.File
 	pythonPath := ""
 	for _, c := range final.Commands {
@@ -450,13 +450,13 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 		idx := stageIndex(f, c.from, len(f.Stages)-1)
 		if idx < 0 {
 			if kind == KindPython || strings.Contains(c.from, "$") {
-				return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.from)}, true
+				return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.from)}, true
 			}
 			continue
 		}
 		root := classifyStageBase(f, stageChain(f, idx)[0])
 		if kind != KindJava && root.Libc == "musl" {
-			return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
+			return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
 		}
 		if kind != KindPython {
 			continue
@@ -465,15 +465,15 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 			all := s + " " + c.dest
 			switch {
 			case strings.Contains(all, "venv"):
-				return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.from)}, true
+				return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.from)}, true
 			case strings.HasPrefix(c.dest, "/usr/local/") || strings.Contains(all, "site-packages") || strings.Contains(all, "dist-packages"):
 				if pythonPath == "" || !slices.Contains(strings.Split(pythonPath, ":"), c.dest) {
-					return Blocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.from, c.dest)}, true
+					return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.from, c.dest)}, true
 				}
 			}
 		}
 	}
-	return Blocker{}, false
+	return shellBlocker{}, false
 }
 
 // builtBinary is what dfslim can tell about a binary copied from a build stage.
@@ -561,8 +561,8 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 
 // builtArtifact returns the artifact the build analysis finds at src (or
 // below the directory src) in stage idx, or a reason it cannot be copied.
-func builtArtifact(p *Pass, idx int, src string) (*Artifact, string) {
-	arts, blockers := AnalyzeBuild(p, &p.File.Stages[idx])
+func builtArtifact(p *Pass, idx int, src string) (*buildArtifact, string) {
+	arts, blockers := analyzeBuild(p, &p.File.Stages[idx])
 	for i := len(arts) - 1; i >= 0; i-- {
 		a := &arts[i]
 		if a.Path == "" || (a.Path != src && !strings.HasPrefix(a.Path, strings.TrimSuffix(src, "/")+"/")) {
@@ -661,11 +661,11 @@ func readBuildFacts(p *Pass, chain []int) buildFacts {
 
 // shellAssigns returns the literal NAME=value assignments in a shell program:
 // inline ones, export and plain assignments.
-func shellAssigns(sh *Shell) [][2]string {
+func shellAssigns(sh *shellScript) [][2]string {
 	var out [][2]string
 	syntax.Walk(sh.File, func(n syntax.Node) bool {
 		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Value != nil {
-			if v, ok := WordValue(a.Value); ok {
+			if v, ok := wordValue(a.Value); ok {
 				out = append(out, [2]string{a.Name.Value, v})
 			}
 		}
@@ -740,9 +740,9 @@ func classifyStageBase(f *rewrite.File, i int) BaseInfo {
 
 // runScript parses what a RUN runs as a shell program: its shell-form
 // command, or the body of a heredoc that is the whole command (RUN <<EOF).
-func runScript(f *rewrite.File, in *rewrite.Instr) *Shell {
+func runScript(f *rewrite.File, in *rewrite.Instr) *shellScript {
 	if len(in.Node.Heredocs) == 0 {
-		return ParseShell(f, in)
+		return parseInstrShell(f, in)
 	}
 	j := f.Join(in)
 	if len(in.Node.Heredocs) != 1 || !strings.HasPrefix(strings.TrimSpace(j.Text[j.Args:]), "<<") {
@@ -753,7 +753,7 @@ func runScript(f *rewrite.File, in *rewrite.Instr) *Shell {
 	if err != nil {
 		return nil
 	}
-	return &Shell{File: prog}
+	return &shellScript{File: prog}
 }
 
 // firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD

@@ -96,7 +96,7 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 			if in == nil || len(in.Node.Heredocs) > 0 {
 				continue
 			}
-			sh := ParseShell(f, in)
+			sh := parseInstrShell(f, in)
 			if sh == nil {
 				continue
 			}
@@ -120,7 +120,7 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 
 // mkdirOnly returns the directories a RUN creates when all it does is
 // mkdir [-p] of literal absolute paths, with no mode option.
-func mkdirOnly(sh *Shell) ([]string, bool) {
+func mkdirOnly(sh *shellScript) ([]string, bool) {
 	for _, st := range sh.File.Stmts {
 		if len(st.Redirs) > 0 || st.Background || st.Negated {
 			return nil, false
@@ -210,7 +210,7 @@ func (u userOp) apply(cl *stageCleanup) {
 // classifyRun tells whether a RUN only installs runtime packages, cleans
 // package caches, creates users and groups, or does nothing; and what it
 // installs and creates.
-func (cl *stageCleanup) classifyRun(sh *Shell, expand func(string) (string, bool)) (pkgs []string, users []userOp, ok bool) {
+func (cl *stageCleanup) classifyRun(sh *shellScript, expand func(string) (string, bool)) (pkgs []string, users []userOp, ok bool) {
 	for _, st := range sh.File.Stmts {
 		if len(st.Redirs) > 0 || st.Background || st.Negated {
 			return nil, nil, false

@@ -198,7 +198,7 @@ func hasRun(st *instructions.Stage) bool {
 // argOutOfScope finds an instruction of a later stage of the chain that uses
 // a variable only an ARG of an earlier stage declares. ARGs end with their
 // stage, while the single stage the split sees would carry them over.
-func argOutOfScope(f *rewrite.File, chain []int) (Blocker, bool) {
+func argOutOfScope(f *rewrite.File, chain []int) (shellBlocker, bool) {
 	declared := map[string]string{} // ARG name -> the stage that declares it
 	for k, i := range chain {
 		own := map[string]bool{}
@@ -224,7 +224,7 @@ func argOutOfScope(f *rewrite.File, chain []int) (Blocker, bool) {
 			text := f.Text(in.Span)
 			for name, stage := range declared {
 				if !own[name] && (strings.Contains(text, "$"+name) || strings.Contains(text, "${"+name)) {
-					return Blocker{in.Span, fmt.Sprintf("it uses $%s, an ARG of stage %s, which does not reach this stage", name, stage)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("it uses $%s, an ARG of stage %s, which does not reach this stage", name, stage)}, true
 				}
 			}
 		}
@@ -241,7 +241,7 @@ func argOutOfScope(f *rewrite.File, chain []int) (Blocker, bool) {
 			}
 		}
 	}
-	return Blocker{}, false
+	return shellBlocker{}, false
 }
 
 // probePackages are packages images install for health checks and scripts run
@@ -253,17 +253,17 @@ var probePackages = []string{"curl", "wget", "netcat", "netcat-openbsd", "netcat
 // while no RUN of the chain runs it: then it is not there for the build but
 // for run time ("# Add curl for healthcheck", for a compose healthcheck the
 // Dockerfile does not show), and a runtime stage without it would break that.
-func unusedProbeTool(f *rewrite.File, chain []int) (Blocker, bool) {
+func unusedProbeTool(f *rewrite.File, chain []int) (shellBlocker, bool) {
 	var stages []*instructions.Stage
 	for _, i := range chain {
 		stages = append(stages, &f.Stages[i])
 	}
 	unused := unusedProbePackages(f, stages)
 	if len(unused) == 0 {
-		return Blocker{}, false
+		return shellBlocker{}, false
 	}
 	is := unused[0]
-	return Blocker{is.in.Span, fmt.Sprintf("RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime stage would not have it", is.pkg)}, true
+	return shellBlocker{is.in.Span, fmt.Sprintf("RUN installs %s, which no RUN uses: it is there for run time (a health check or a script run from outside the Dockerfile), and the runtime stage would not have it", is.pkg)}, true
 }
 
 // probeInstall is a RUN that installs a probe package.
@@ -336,7 +336,7 @@ type chainSplit struct {
 	note     string // what else the fix does ("; …"), for the message
 	rung     string // on the slim rung: why the first rung could not be taken
 	edits    []rewrite.Edit
-	blockers []Blocker
+	blockers []shellBlocker
 }
 
 // segment maps a run of bytes of a synthetic file back to the real one.
@@ -356,7 +356,7 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 		if in == nil {
 			in = finalFrom
 		}
-		return chainSplit{blockers: []Blocker{{Span: in.Span, Reason: fmt.Sprintf(format, args...)}}}
+		return chainSplit{blockers: []shellBlocker{{Span: in.Span, Reason: fmt.Sprintf(format, args...)}}}
 	}
 	froms := make([]*rewrite.Instr, len(f.Stages))
 	for i, st := range f.Stages {
@@ -439,10 +439,10 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	np.File = sf
 	np.findings = nil
 	if b, ok := argOutOfScope(f, chain); ok {
-		return chainSplit{blockers: []Blocker{b}}
+		return chainSplit{blockers: []shellBlocker{b}}
 	}
 	if b, ok := unusedProbeTool(f, chain); ok {
-		return chainSplit{blockers: []Blocker{b}}
+		return chainSplit{blockers: []shellBlocker{b}}
 	}
 	sp := newSplit(&np, &sf.Stages[0])
 	if sp == nil {
@@ -475,13 +475,13 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 			} else if r, _, ok := toReal(b.Span); ok {
 				span = r
 			}
-			out.blockers = append(out.blockers, Blocker{Span: span, Reason: b.Reason})
+			out.blockers = append(out.blockers, shellBlocker{Span: span, Reason: b.Reason})
 		}
 		return out
 	}
 
 	if b, ok := stageCopiesLeftBehind(f, chain, sp.copies); ok {
-		return chainSplit{blockers: []Blocker{b}}
+		return chainSplit{blockers: []shellBlocker{b}}
 	}
 
 	// Map the edits back.
@@ -543,7 +543,7 @@ var binDirs = []string{"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin
 // stages or images are safe to leave behind when they land in a build-only
 // directory, or are programs in a bin directory that a later RUN of the
 // chain calls (build tools such as uv).
-func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (Blocker, bool) {
+func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (shellBlocker, bool) {
 	called := map[string]bool{}
 	for _, i := range chain {
 		for _, c := range f.Stages[i].Commands {
@@ -576,7 +576,7 @@ func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (Blocker
 				}
 				dest = path.Clean(dest)
 				if strings.Contains(dest, "$") {
-					return Blocker{in.Span, fmt.Sprintf("COPY --from=%s copies to %s, which dfslim cannot resolve", c.From, c.DestPath)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("COPY --from=%s copies to %s, which dfslim cannot resolve", c.From, c.DestPath)}, true
 				}
 				if slices.ContainsFunc(kept, func(k string) bool { return within(dest, k) }) ||
 					slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return within(dest, d) }) {
@@ -587,12 +587,12 @@ func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (Blocker
 					tools = tools && called[path.Base(src)]
 				}
 				if !tools {
-					return Blocker{in.Span, fmt.Sprintf("COPY --from=%s puts files in %s, which the runtime stage would not carry", c.From, dest)}, true
+					return shellBlocker{in.Span, fmt.Sprintf("COPY --from=%s puts files in %s, which the runtime stage would not carry", c.From, dest)}, true
 				}
 			}
 		}
 	}
-	return Blocker{}, false
+	return shellBlocker{}, false
 }
 
 // stageNameSpan returns the span of the stage name in a FROM ... AS name

@@ -8,19 +8,19 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// Shell is the shell-form command of a RUN, CMD, ENTRYPOINT or HEALTHCHECK,
+// shellScript is the shell-form command of a RUN, CMD, ENTRYPOINT or HEALTHCHECK,
 // parsed with mvdan.cc/sh, with a map from shell positions back to the Dockerfile.
-type Shell struct {
+type shellScript struct {
 	Joined *rewrite.Joined
 	File   *syntax.File
 	base   int // offset of the parsed text in Joined.Text
 }
 
-// ParseShell parses the arguments of in as a shell program. It returns nil
+// parseInstrShell parses the arguments of in as a shell program. It returns nil
 // when the instruction is in exec (JSON) form, has heredocs, or does not parse.
 // The result is cached with the file and shared by every rule: do not modify it.
-func ParseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
-	sh, _ := f.Memo(shellKey{in}, func() any { return parseShell(f, in) }).(*Shell)
+func parseInstrShell(f *rewrite.File, in *rewrite.Instr) *shellScript {
+	sh, _ := f.Memo(shellKey{in}, func() any { return parseShell(f, in) }).(*shellScript)
 	return sh
 }
 
@@ -34,7 +34,7 @@ var shellParsers = sync.Pool{New: func() any {
 	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
 }}
 
-func parseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
+func parseShell(f *rewrite.File, in *rewrite.Instr) *shellScript {
 	if in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 {
 		return nil
 	}
@@ -55,24 +55,24 @@ func parseShell(f *rewrite.File, in *rewrite.Instr) *Shell {
 	if err != nil {
 		return nil
 	}
-	return &Shell{Joined: j, File: file, base: base}
+	return &shellScript{Joined: j, File: file, base: base}
 }
 
 // Offset maps a shell position to a byte offset in the Dockerfile.
-func (s *Shell) Offset(p syntax.Pos) int { return s.Joined.Source(s.base + int(p.Offset())) }
+func (s *shellScript) Offset(p syntax.Pos) int { return s.Joined.Source(s.base + int(p.Offset())) }
 
 // Span maps a shell node to a span of the Dockerfile.
-func (s *Shell) Span(n syntax.Node) rewrite.Span {
+func (s *shellScript) Span(n syntax.Node) rewrite.Span {
 	return rewrite.Span{Start: s.Offset(n.Pos()), End: s.Offset(n.End())}
 }
 
 // Text returns the shell source of n, as the shell reads it.
-func (s *Shell) Text(n syntax.Node) string {
+func (s *shellScript) Text(n syntax.Node) string {
 	return s.Joined.Text[s.base+int(n.Pos().Offset()) : s.base+int(n.End().Offset())]
 }
 
-// Call is one simple command with its words.
-type Call struct {
+// shellCall is one simple command with its words.
+type shellCall struct {
 	Expr *syntax.CallExpr
 	// Args holds the value of each word when it is a literal (quotes removed),
 	// and "" with Dynamic[i] set when it needs expansion at run time.
@@ -81,7 +81,7 @@ type Call struct {
 }
 
 // Name returns the command name, or "".
-func (c *Call) Name() string {
+func (c *shellCall) Name() string {
 	if len(c.Args) == 0 {
 		return ""
 	}
@@ -90,13 +90,13 @@ func (c *Call) Name() string {
 
 // Calls returns every simple command in the program, in source order,
 // including those inside subshells, pipelines, and lists.
-func (s *Shell) Calls() []*Call {
-	var out []*Call
+func (s *shellScript) Calls() []*shellCall {
+	var out []*shellCall
 	syntax.Walk(s.File, func(n syntax.Node) bool {
 		if ce, ok := n.(*syntax.CallExpr); ok && len(ce.Args) > 0 {
-			c := &Call{Expr: ce}
+			c := &shellCall{Expr: ce}
 			for _, w := range ce.Args {
-				v, ok := WordValue(w)
+				v, ok := wordValue(w)
 				c.Args = append(c.Args, v)
 				c.Dynamic = append(c.Dynamic, !ok)
 			}
@@ -107,10 +107,10 @@ func (s *Shell) Calls() []*Call {
 	return out
 }
 
-// WordValue returns the value of a word that needs no expansion: literals and
+// wordValue returns the value of a word that needs no expansion: literals and
 // quoted literals. ok is false for anything with parameters, commands,
 // arithmetic, globs or brace expansion.
-func WordValue(w *syntax.Word) (value string, ok bool) {
+func wordValue(w *syntax.Word) (value string, ok bool) {
 	var b strings.Builder
 	for _, part := range w.Parts {
 		switch p := part.(type) {

@@ -7,7 +7,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-func TestWordValue(t *testing.T) {
+func TestWordValueUnquotes(t *testing.T) {
 	cases := []struct {
 		word string
 		want string
@@ -37,9 +37,9 @@ func TestWordValue(t *testing.T) {
 			t.Fatalf("%s: %v", c.word, err)
 		}
 		w := f.Stmts[0].Cmd.(*syntax.CallExpr).Args[1]
-		got, ok := WordValue(w)
+		got, ok := wordValue(w)
 		if got != c.want || ok != c.ok {
-			t.Errorf("WordValue(%s) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
+			t.Errorf("wordValue(%s) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
-// A Blocker is one reason a stage cannot run on an image without a shell,
+// A shellBlocker is one reason a stage cannot run on an image without a shell,
 // package manager or the usual user database.
-type Blocker struct {
+type shellBlocker struct {
 	Span   rewrite.Span // the instruction (or part of it) that needs the shell
 	Reason string       // why, in a phrase: "RUN needs /bin/sh"
 }
@@ -34,19 +34,19 @@ var packageManagers = []string{"apt-get", "apt", "aptitude", "apk", "yum", "dnf"
 // have in /etc/passwd and /etc/group.
 var wellKnownUsers = []string{"root", "nonroot", "nobody"}
 
-// ShelllessBlockers lists what keeps stage from running on a runtime image
+// shellDependencies lists what keeps stage from running on a runtime image
 // that has no shell (distroless, Chainguard): RUN instructions, shell-form
 // CMD or ENTRYPOINT that cannot be written in exec form, commands that start
 // a shell or a shell script (read from the build context when it was copied
 // from there), HEALTHCHECKs that need a shell or curl/wget, and users and
-// owners that need /etc/passwd entries those images lack. Each Blocker
+// owners that need /etc/passwd entries those images lack. Each shellBlocker
 // carries the span of the instruction to point at. A stage with no blockers
 // can be moved to such an image as far as this analysis can tell; it does not
 // check that the programs it runs exist there.
-func ShelllessBlockers(p *Pass, stage *instructions.Stage) []Blocker {
-	var out []Blocker
+func shellDependencies(p *Pass, stage *instructions.Stage) []shellBlocker {
+	var out []shellBlocker
 	add := func(in *rewrite.Instr, format string, args ...any) {
-		out = append(out, Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		out = append(out, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 	}
 	files := newStageFiles(p, stage, "/", nil)
 	var cmd, entrypoint *rewrite.Instr
@@ -110,7 +110,7 @@ func ShelllessBlockers(p *Pass, stage *instructions.Stage) []Blocker {
 // installedPackages returns the package manager a RUN uses to install
 // packages, or "".
 func installedPackages(f *rewrite.File, in *rewrite.Instr) string {
-	sh := ParseShell(f, in)
+	sh := parseInstrShell(f, in)
 	if sh == nil {
 		return ""
 	}
@@ -123,21 +123,21 @@ func installedPackages(f *rewrite.File, in *rewrite.Instr) string {
 	return ""
 }
 
-func healthcheckBlocker(c *instructions.HealthCheckCommand, in *rewrite.Instr) (Blocker, bool) {
+func healthcheckBlocker(c *instructions.HealthCheckCommand, in *rewrite.Instr) (shellBlocker, bool) {
 	if c.Health == nil || len(c.Health.Test) < 2 {
-		return Blocker{}, false // HEALTHCHECK NONE
+		return shellBlocker{}, false // HEALTHCHECK NONE
 	}
 	if c.Health.Test[0] == "CMD-SHELL" {
-		return Blocker{in.Span, "HEALTHCHECK CMD in shell form needs /bin/sh; write it in exec form with a probe the app provides"}, true
+		return shellBlocker{in.Span, "HEALTHCHECK CMD in shell form needs /bin/sh; write it in exec form with a probe the app provides"}, true
 	}
 	prog := path.Base(c.Health.Test[1])
 	if slices.Contains(shells, prog) {
-		return Blocker{in.Span, fmt.Sprintf("HEALTHCHECK runs %s, which the runtime image does not have", prog)}, true
+		return shellBlocker{in.Span, fmt.Sprintf("HEALTHCHECK runs %s, which the runtime image does not have", prog)}, true
 	}
 	if slices.Contains(probeTools, prog) {
-		return Blocker{in.Span, fmt.Sprintf("HEALTHCHECK runs %s, which the runtime image does not have; the app must provide its own probe", prog)}, true
+		return shellBlocker{in.Span, fmt.Sprintf("HEALTHCHECK runs %s, which the runtime image does not have; the app must provide its own probe", prog)}, true
 	}
-	return Blocker{}, false
+	return shellBlocker{}, false
 }
 
 // unknownUser returns the part of a USER or --chown value ("user[:group]")
@@ -174,7 +174,7 @@ func ExecArgs(f *rewrite.File, in *rewrite.Instr) ([]string, error) {
 	if len(in.Node.Heredocs) > 0 {
 		return nil, fmt.Errorf("%s uses a heredoc, which needs a shell", kw)
 	}
-	sh := ParseShell(f, in)
+	sh := parseInstrShell(f, in)
 	if sh == nil {
 		return nil, fmt.Errorf("shell-form %s does not parse as a shell command", kw)
 	}

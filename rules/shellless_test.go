@@ -115,7 +115,7 @@ ADD --chown=root:www a /a
 			}
 			p := &Pass{Rule: &Rule{Name: "test"}, File: f, Context: ctx, Config: &Config{}}
 			var got []string
-			for _, b := range ShelllessBlockers(p, &f.Stages[len(f.Stages)-1]) {
+			for _, b := range shellDependencies(p, &f.Stages[len(f.Stages)-1]) {
 				line, _ := f.Position(b.Span.Start)
 				got = append(got, fmt.Sprintf("%d: %s", line, b.Reason))
 			}

@@ -275,7 +275,7 @@ func cargoLockPackages(data []byte) []string {
 }
 
 // planRustStatic works out the edits that build the Rust artifact for musl.
-func planRustStatic(p *Pass, idx int, art *Artifact, c *stageCopy, src string) staticPlan {
+func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src string) staticPlan {
 	f := p.File
 	name := path.Base(art.Path)
 	plan := staticPlan{what: "the Rust binary " + name}
@@ -309,11 +309,11 @@ func planRustStatic(p *Pass, idx int, art *Artifact, c *stageCopy, src string) s
 		}
 		return fail("Cargo.lock has %s, which links %s", d.name, d.lib)
 	}
-	sh := ParseShell(f, in)
+	sh := parseInstrShell(f, in)
 	if sh == nil {
 		return fail("the cargo build is not a shell-form RUN dfslim can edit")
 	}
-	var cargo, rustup *Call
+	var cargo, rustup *shellCall
 	hasRustup := false
 	for _, i := range chain {
 		for _, c := range f.Stages[i].Commands {
@@ -496,7 +496,7 @@ var cgoModules = []string{
 }
 
 // planGoStatic works out the edit that builds the Go artifact with cgo off.
-func planGoStatic(p *Pass, idx int, art *Artifact) staticPlan {
+func planGoStatic(p *Pass, idx int, art *buildArtifact) staticPlan {
 	f := p.File
 	plan := staticPlan{what: "the Go binary " + path.Base(art.Path), how: "CGO_ENABLED=0"}
 	in := art.spanInstr(f)
@@ -510,7 +510,7 @@ func planGoStatic(p *Pass, idx int, art *Artifact) staticPlan {
 		plan.reason = reason
 		return plan
 	}
-	sh := ParseShell(f, in)
+	sh := parseInstrShell(f, in)
 	if sh == nil {
 		plan.reason = "the go build is not a shell-form RUN dfslim can edit"
 		return plan
