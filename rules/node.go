@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -319,24 +320,12 @@ func (sp *split) movedNodeModules() []string {
 // or an orchestrator runs), so the slim runtime stage keeps it, as
 // runtime-base does (unusedProbeTool).
 func (sp *split) unusedProbe(pk string) bool {
-	if !slices.Contains(probePackages, pk) {
-		return false
-	}
-	progs := []string{pk}
-	if strings.HasPrefix(pk, "netcat") || pk == "ncat" {
-		progs = []string{"nc", "ncat", "netcat"}
-	}
-	for _, step := range sp.a.runs {
-		if step.exec {
-			return false // not read: it may run it
-		}
-		for _, sc := range step.cmds {
-			if sc.dynamic || len(sc.call.Args) == 0 || slices.Contains(progs, path.Base(sc.call.Args[0])) {
-				return false
-			}
+	for _, u := range unusedProbePackages(sp.f, []*instructions.Stage{sp.stage}) {
+		if u.pkg == pk {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // declaresDevDeps reports whether the package.json copied into dir may

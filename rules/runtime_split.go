@@ -304,11 +304,11 @@ func unusedProbePackages(f *rewrite.File, stages []*instructions.Stage) []probeI
 	}
 	var unused []probeInstall
 	for _, is := range installs {
-		prog := is.pkg
-		if strings.HasPrefix(prog, "netcat") {
-			prog = "nc"
+		progs := []string{is.pkg}
+		if strings.HasPrefix(is.pkg, "netcat") || is.pkg == "ncat" || is.pkg == "nc" {
+			progs = []string{"nc", "ncat", "netcat"}
 		}
-		if !used[prog] {
+		if !slices.ContainsFunc(progs, func(p string) bool { return used[p] }) {
 			unused = append(unused, is)
 		}
 	}
