@@ -148,23 +148,7 @@ func runMultiStage(p *Pass) error {
 	if sp == nil {
 		return nil
 	}
-	sp.plan()
-	if len(sp.blockers) == 0 {
-		sp.render()
-	}
-	if len(sp.blockers) > 0 && sp.soft == len(sp.blockers) && !p.Config.NoFallback {
-		// Only the first rung's image cannot run the app: try the slim rung.
-		sl := newSplit(p, &f.Stages[0])
-		sl.slim, sl.why = true, sp.blockers[0].Reason
-		sl.plan()
-		if len(sl.blockers) == 0 {
-			sl.render()
-		}
-		for i := range sl.blockers {
-			sl.blockers[i].Reason = sl.why + "; slim rung: " + sl.blockers[i].Reason
-		}
-		sp = sl
-	}
+	sp = sp.planLadder(p, &f.Stages[0])
 	if len(sp.blockers) > 0 {
 		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
 			// Not an app build dfslim can see (a tool image, a base image's
@@ -203,6 +187,30 @@ func runMultiStage(p *Pass) error {
 		},
 	})
 	return nil
+}
+
+// planLadder plans and renders sp, the split on the first rung. When only
+// the first rung's image cannot run the app (every blocker is soft), it plans
+// the split again on the slim rung and returns that one, its blockers
+// prefixed with why the first rung failed.
+func (sp *split) planLadder(p *Pass, stage *instructions.Stage) *split {
+	sp.plan()
+	if len(sp.blockers) == 0 {
+		sp.render()
+	}
+	if len(sp.blockers) == 0 || sp.soft != len(sp.blockers) || p.Config.NoFallback {
+		return sp
+	}
+	sl := newSplit(p, stage)
+	sl.slim, sl.why = true, sp.blockers[0].Reason
+	sl.plan()
+	if len(sl.blockers) == 0 {
+		sl.render()
+	}
+	for i := range sl.blockers {
+		sl.blockers[i].Reason = sl.why + "; slim rung: " + sl.blockers[i].Reason
+	}
+	return sl
 }
 
 func describeArtifact(a *buildArtifact, entry string) string {

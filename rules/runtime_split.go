@@ -448,24 +448,7 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 	if sp == nil {
 		return fail(nil, "dfslim does not know the image %s, so it cannot tell what the app needs from it", f.Stages[chain[0]].BaseName)
 	}
-	sp.plan()
-	if len(sp.blockers) == 0 {
-		sp.render()
-	}
-	if len(sp.blockers) > 0 && sp.soft == len(sp.blockers) && !p.Config.NoFallback {
-		// Only the first rung's image cannot run the app: the slim rung,
-		// as for a single-stage file.
-		sl := newSplit(&np, &sf.Stages[0])
-		sl.slim, sl.why = true, sp.blockers[0].Reason
-		sl.plan()
-		if len(sl.blockers) == 0 {
-			sl.render()
-		}
-		for i := range sl.blockers {
-			sl.blockers[i].Reason = sl.why + "; slim rung: " + sl.blockers[i].Reason
-		}
-		sp = sl
-	}
+	sp = sp.planLadder(&np, &sf.Stages[0]) // the slim rung too, as for a single-stage file
 	if len(sp.blockers) > 0 {
 		var out chainSplit
 		for _, b := range sp.blockers {
