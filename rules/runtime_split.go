@@ -145,18 +145,7 @@ func (res chainSplit) report(p *Pass, from *rewrite.Instr, carries string) {
 // or image: then the stage does not build it, and a split of the stage has
 // nothing to offer (or, for its arguments, no reason worth reporting).
 func programCopiedIn(p *Pass, st *instructions.Stage, args bool) bool {
-	f := p.File
-	var run []string
-	for _, c := range st.Commands {
-		switch c.(type) {
-		case *instructions.EntrypointCommand:
-			run, _ = ExecArgs(f, f.InstrOf(c))
-		case *instructions.CmdCommand:
-			if args, _ := ExecArgs(f, f.InstrOf(c)); len(run) == 0 {
-				run = args
-			}
-		}
-	}
+	run := execProgram(p.File, st)
 	files := newStageFiles(p, st, "/", nil)
 	for i, arg := range run {
 		// The program, or with args what its interpreter runs (a jar, a

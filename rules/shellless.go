@@ -157,6 +157,23 @@ func unknownUser(spec string) string {
 	return ""
 }
 
+// execProgram returns the exec-form words of the command a stage starts: its
+// ENTRYPOINT's, else its CMD's (nil when neither is in exec form).
+func execProgram(f *rewrite.File, st *instructions.Stage) []string {
+	var run []string
+	for _, c := range st.Commands {
+		switch c.(type) {
+		case *instructions.EntrypointCommand:
+			run, _ = ExecArgs(f, f.InstrOf(c))
+		case *instructions.CmdCommand:
+			if len(run) == 0 {
+				run, _ = ExecArgs(f, f.InstrOf(c))
+			}
+		}
+	}
+	return run
+}
+
 // ExecArgs returns the command words of a CMD, ENTRYPOINT or RUN. Exec form
 // gives its words. Shell form is converted when it is one simple command of
 // literal words (an "exec" in front is dropped); otherwise the error says

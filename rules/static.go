@@ -215,18 +215,7 @@ func reliesOnWorkdir(stage *instructions.Stage) bool {
 // starts (its ENTRYPOINT, else its CMD) and the program's path in the stage
 // it comes from.
 func finalProgram(p *Pass, final *instructions.Stage, workdir string) (*stageCopy, string) {
-	f := p.File
-	var run []string
-	for _, c := range final.Commands {
-		switch c.(type) {
-		case *instructions.EntrypointCommand:
-			run, _ = ExecArgs(f, f.InstrOf(c))
-		case *instructions.CmdCommand:
-			if len(run) == 0 {
-				run, _ = ExecArgs(f, f.InstrOf(c))
-			}
-		}
-	}
+	run := execProgram(p.File, final)
 	if len(run) == 0 {
 		return nil, ""
 	}
