@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -79,7 +80,7 @@ var recommendedNeeds = map[string][2]string{
 
 // pkgCall is a package-manager command found in a shell program.
 type pkgCall struct {
-	*shellCall
+	*shell.Call
 	tool string // "apt", "apk" or "pip"
 	name string // the command as written: "apt-get", "pip3", …
 	sub  int    // index in Args of the subcommand: "install", "add", …
@@ -155,7 +156,7 @@ var valueOptions = map[string]map[string]bool{
 // packageCall recognises apt-get/apt, apk and pip commands (also behind sudo
 // or env, and as python -m pip). It returns nil for anything else, and for a
 // command whose subcommand cannot be told because a word before it is dynamic.
-func packageCall(c *shellCall) *pkgCall {
+func packageCall(c *shell.Call) *pkgCall {
 	i := 0
 	for i < len(c.Args) && !c.Dynamic[i] {
 		switch name := path.Base(c.Args[i]); {
@@ -205,8 +206,8 @@ func versioned(name, base string) bool {
 
 // findSubcommand returns the call with its subcommand located after the tool
 // word at index at, or nil when a dynamic word hides it.
-func findSubcommand(c *shellCall, tool string, at int) *pkgCall {
-	pc := &pkgCall{shellCall: c, tool: tool, name: path.Base(c.Args[at]), sub: -1}
+func findSubcommand(c *shell.Call, tool string, at int) *pkgCall {
+	pc := &pkgCall{Call: c, tool: tool, name: path.Base(c.Args[at]), sub: -1}
 	for i := at + 1; i < len(c.Args); i++ {
 		a := c.Args[i]
 		switch {
@@ -226,7 +227,7 @@ func findSubcommand(c *shellCall, tool string, at int) *pkgCall {
 type aptRun struct {
 	in     *rewrite.Instr
 	stage  *stageInfo
-	shell  *shellScript // nil: exec form, heredoc or unparsable
+	shell  *shell.Script // nil: exec form, heredoc or unparsable
 	calls  []*pkgCall
 	mounts []string // targets of cache and tmpfs mounts
 }
@@ -288,7 +289,7 @@ func aptRuns(f *rewrite.File, stages []*stageInfo) []*aptRun {
 		if st == nil {
 			continue
 		}
-		r := &aptRun{in: in, stage: st, shell: parseInstrShell(f, in), mounts: cacheMountTargets(in)}
+		r := &aptRun{in: in, stage: st, shell: shell.Of(f, in), mounts: cacheMountTargets(in)}
 		if r.shell != nil {
 			for _, c := range r.shell.Calls() {
 				if pc := packageCall(c); pc != nil {
@@ -546,7 +547,7 @@ func setsPipCache(f *rewrite.File) bool {
 
 // assignsInShell reports whether the program assigns one of names (inline,
 // or with export).
-func assignsInShell(s *shellScript, names ...string) bool {
+func assignsInShell(s *shell.Script, names ...string) bool {
 	found := false
 	syntax.Walk(s.File, func(n syntax.Node) bool {
 		if a, ok := n.(*syntax.Assign); ok && a.Name != nil {

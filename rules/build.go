@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -98,7 +99,7 @@ type stageAnalysis struct {
 	artifacts []buildArtifact
 	blockers  []shellBlocker
 	poetryCfg map[string]string // `poetry config` settings made by RUNs so far
-	lex       *shell.Lex
+	lex       *bkshell.Lex
 	goModInit map[string]string // go mod init: the directory → its module path
 	// nodeBuilt holds the directories where a Node.js build ran (npm run
 	// build, tsc, …), directly or inside a package script.
@@ -128,7 +129,7 @@ type runStep struct {
 
 // shellCmd is one simple command of a RUN with the state it runs in.
 type shellCmd struct {
-	call    *shellCall
+	call    *shell.Call
 	dir     string            // working directory, after any cd before it
 	env     map[string]string // inline assignments and exports before it in the RUN
 	writes  []string          // redirect targets, absolute ("" for a dynamic one)
@@ -139,7 +140,7 @@ type shellCmd struct {
 func analyzeStage(p *Pass, stage *instructions.Stage) *stageAnalysis {
 	f := p.File
 	a := &stageAnalysis{p: p, file: f, stage: stage, vars: map[string]string{}, envVars: map[string]bool{},
-		lex: shell.NewLex(rune(f.Escape))}
+		lex: bkshell.NewLex(rune(f.Escape))}
 	for _, m := range f.MetaArgs {
 		for _, kv := range m.Args {
 			if kv.Value != nil {
@@ -223,7 +224,7 @@ func (a *stageAnalysis) expand(s string) string {
 	for k, v := range a.vars {
 		env = append(env, k+"="+v)
 	}
-	out, _, err := a.lex.ProcessWord(s, shell.EnvsFromSlice(env))
+	out, _, err := a.lex.ProcessWord(s, bkshell.EnvsFromSlice(env))
 	if err != nil {
 		return s
 	}
@@ -350,7 +351,7 @@ func (a *stageAnalysis) addRun(in *rewrite.Instr, c *instructions.RunCommand) {
 		}
 	}
 	a.runs = append(a.runs, step)
-	sh := parseInstrShell(a.file, in)
+	sh := shell.Of(a.file, in)
 	if sh == nil {
 		step.exec = true
 		return
@@ -459,7 +460,7 @@ func runMounts(in *rewrite.Instr) []map[string]string {
 
 // walkShell records the simple commands of a RUN in order, following cd and
 // export so that each command knows its directory and environment.
-func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
+func (a *stageAnalysis) walkShell(step *runStep, sh *shell.Script) {
 	dir := step.workdir
 	exported := map[string]string{}
 	piped := map[*syntax.Stmt]bool{}
@@ -480,7 +481,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 			}
 			for _, as := range call.Assigns {
 				if as.Value != nil {
-					v, _ := wordValue(as.Value)
+					v, _ := shell.WordValue(as.Value)
 					env[as.Name.Value] = a.expandWith(v, env)
 				} else {
 					env[as.Name.Value] = ""
@@ -492,12 +493,12 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 				}
 				return true
 			}
-			c := &shellCall{Expr: call}
+			c := &shell.Call{Expr: call}
 			for _, w := range call.Args {
-				v, ok := wordValue(w)
+				v, ok := shell.WordValue(w)
 				if !ok {
 					// Expand plain ${VAR} words with the stage's values.
-					if lit, okLit := simpleParamWord(w, func(name string) (string, bool) {
+					if lit, okLit := shell.ParamWordValue(w, func(name string) (string, bool) {
 						if v, ok := env[name]; ok {
 							return v, true
 						}
@@ -513,7 +514,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 			sc := shellCmd{call: c, dir: dir, env: env, piped: piped[n], dynamic: c.Dynamic[0]}
 			for _, r := range n.Redirs {
 				if r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrAll || r.Op == syntax.AppAll || r.Op == syntax.ClbOut {
-					t, ok := wordValue(r.Word)
+					t, ok := shell.WordValue(r.Word)
 					if !ok {
 						sc.writes = append(sc.writes, "")
 					} else if !strings.HasPrefix(t, "/dev/") {
@@ -536,7 +537,7 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 			if n.Variant.Value == "export" {
 				for _, as := range n.Args {
 					if as.Name != nil && as.Value != nil {
-						v, _ := wordValue(as.Value)
+						v, _ := shell.WordValue(as.Value)
 						exported[as.Name.Value] = v
 					}
 				}
@@ -544,46 +545,6 @@ func (a *stageAnalysis) walkShell(step *runStep, sh *shellScript) {
 		}
 		return true
 	})
-}
-
-// simpleParamWord returns the value of a word made of literals and plain
-// $VAR / ${VAR} references whose values lookup knows.
-func simpleParamWord(w *syntax.Word, lookup func(string) (string, bool)) (string, bool) {
-	var b strings.Builder
-	var add func(parts []syntax.WordPart) bool
-	add = func(parts []syntax.WordPart) bool {
-		for _, part := range parts {
-			switch p := part.(type) {
-			case *syntax.Lit:
-				if strings.ContainsAny(p.Value, "*?[{~") {
-					return false
-				}
-				b.WriteString(unescapeLit(p.Value))
-			case *syntax.SglQuoted:
-				b.WriteString(p.Value)
-			case *syntax.DblQuoted:
-				if !add(p.Parts) {
-					return false
-				}
-			case *syntax.ParamExp:
-				if p.Exp != nil || p.Repl != nil || p.Index != nil || p.Length || p.Excl || p.Slice != nil || p.Param == nil {
-					return false
-				}
-				v, ok := lookup(p.Param.Value)
-				if !ok {
-					return false
-				}
-				b.WriteString(v)
-			default:
-				return false
-			}
-		}
-		return true
-	}
-	if !add(w.Parts) {
-		return "", false
-	}
-	return b.String(), true
 }
 
 func (a *stageAnalysis) expandWith(s string, env map[string]string) string {
@@ -597,7 +558,7 @@ func (a *stageAnalysis) expandWith(s string, env map[string]string) string {
 	for k, v := range env {
 		list = append(list, k+"="+v)
 	}
-	out, _, err := a.lex.ProcessWord(s, shell.EnvsFromSlice(list))
+	out, _, err := a.lex.ProcessWord(s, bkshell.EnvsFromSlice(list))
 	if err != nil {
 		return s
 	}

@@ -10,64 +10,11 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 )
 
 // This file holds the build-command recognisers of the build analysis: one
 // function per toolchain, each reading one simple command of a RUN.
-
-// flagArgs splits args into flags (with their values) and operands, for a
-// tool whose flags named in valued take a value ("-o x", "-o=x", "--out x").
-type parsedArgs struct {
-	flags    map[string][]string // flag name without dashes → values ("" for a bare flag)
-	operands []string
-	dynamic  bool // an operand or flag value needs run-time expansion
-}
-
-func parseArgs(args []string, dyn []bool, valued []string) parsedArgs {
-	pa := parsedArgs{flags: map[string][]string{}}
-	for i := 0; i < len(args); i++ {
-		x := args[i]
-		if dyn[i] {
-			pa.dynamic = true
-			pa.operands = append(pa.operands, "")
-			continue
-		}
-		if x == "--" {
-			pa.operands = append(pa.operands, args[i+1:]...)
-			break
-		}
-		if len(x) < 2 || x[0] != '-' {
-			pa.operands = append(pa.operands, x)
-			continue
-		}
-		name := strings.TrimLeft(x, "-")
-		value, hasValue := "", false
-		if k := strings.Index(name, "="); k >= 0 {
-			name, value, hasValue = name[:k], name[k+1:], true
-		}
-		if !hasValue && slices.Contains(valued, name) && i+1 < len(args) {
-			i++
-			value = args[i]
-			pa.dynamic = pa.dynamic || dyn[i]
-		}
-		pa.flags[name] = append(pa.flags[name], value)
-	}
-	return pa
-}
-
-func (pa parsedArgs) last(names ...string) (string, bool) {
-	for _, n := range names {
-		if v, ok := pa.flags[n]; ok {
-			return v[len(v)-1], true
-		}
-	}
-	return "", false
-}
-
-func (pa parsedArgs) has(names ...string) bool {
-	_, ok := pa.last(names...)
-	return ok
-}
 
 var goValueFlags = []string{"o", "C", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags",
 	"installsuffix", "ldflags", "mod", "modfile", "overlay", "pgo", "pkgdir", "tags", "toolexec", "coverpkg", "covermode"}
@@ -96,12 +43,12 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 	if len(args) < 2 || (args[1] != "build" && args[1] != "install") {
 		return
 	}
-	pa := parseArgs(args[2:], sc.call.Dynamic[2:], goValueFlags)
+	pa := shell.ParseArgs(args[2:], sc.call.Dynamic[2:], goValueFlags)
 	dir := sc.dir
-	if c, ok := pa.last("C"); ok {
+	if c, ok := pa.Last("C"); ok {
 		dir = resolveIn(dir, c)
 	}
-	pkgs := pa.operands
+	pkgs := pa.Operands
 	if len(pkgs) > 1 && strings.HasSuffix(pkgs[0], ".go") {
 		pkgs = pkgs[:1]
 	}
@@ -123,7 +70,7 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 			libc = LibcNone // go 1.20+ turns cgo off when no C compiler is found
 		}
 	}
-	o, hasOut := pa.last("o")
+	o, hasOut := pa.Last("o")
 	if slices.ContainsFunc(pkgs, func(p string) bool { return strings.Contains(p, "...") }) {
 		if args[1] == "build" && !hasOut {
 			return // go build of a pattern only checks that the packages compile
@@ -263,20 +210,20 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 	if len(args) < 2 || (args[1] != "build" && args[1] != "b" && args[1] != "install") {
 		return
 	}
-	pa := parseArgs(args[2:], sc.call.Dynamic[2:], cargoValueFlags)
-	if pa.dynamic {
+	pa := shell.ParseArgs(args[2:], sc.call.Dynamic[2:], cargoValueFlags)
+	if pa.Dynamic {
 		a.block(step.in, "`cargo %s` has arguments that are not literal", args[1])
 		return
 	}
 	dir := sc.dir
 	if args[1] == "install" {
-		p, ok := pa.last("path")
+		p, ok := pa.Last("path")
 		if !ok {
 			a.block(step.in, "cannot tell the binary names of `cargo install` from a registry")
 			return
 		}
 		dir = resolveIn(dir, p)
-	} else if m, ok := pa.last("manifest-path"); ok {
+	} else if m, ok := pa.Last("manifest-path"); ok {
 		dir = path.Dir(resolveIn(dir, m))
 	}
 	if dir == "" {
@@ -284,11 +231,11 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 		return
 	}
 	dir = strings.TrimSuffix(dir, "/")
-	if pa.has("p", "package", "workspace", "all", "example", "examples") {
+	if pa.Has("p", "package", "workspace", "all", "example", "examples") {
 		a.block(step.in, "cannot tell the binary names of a cargo workspace or example build")
 		return
 	}
-	names := pa.flags["bin"]
+	names := pa.Flags["bin"]
 	if len(names) == 0 {
 		ctx, ok := a.contextFile(dir + "/Cargo.toml")
 		if !ok {
@@ -310,7 +257,7 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 			return
 		}
 	}
-	triple, _ := pa.last("target")
+	triple, _ := pa.Last("target")
 	libc := a.image.libc
 	switch {
 	case strings.Contains(triple, "musl"):
@@ -325,7 +272,7 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 	}
 	var binDir string
 	if args[1] == "install" {
-		root, ok := pa.last("root")
+		root, ok := pa.Last("root")
 		if !ok {
 			root, ok = a.lookupVar(sc, "CARGO_INSTALL_ROOT")
 		}
@@ -338,7 +285,7 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 		}
 		binDir = resolveIn(dir, root) + "/bin"
 	} else {
-		target, ok := pa.last("target-dir")
+		target, ok := pa.Last("target-dir")
 		if !ok {
 			target, ok = a.lookupVar(sc, "CARGO_TARGET_DIR")
 		}
@@ -350,10 +297,10 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 			binDir += "/" + triple
 		}
 		profile := "debug"
-		if pa.has("release", "r") {
+		if pa.Has("release", "r") {
 			profile = "release"
 		}
-		if p, ok := pa.last("profile"); ok && p != "dev" && p != "test" {
+		if p, ok := pa.Last("profile"); ok && p != "dev" && p != "test" {
 			profile = p
 		}
 		binDir += "/" + profile
@@ -419,9 +366,9 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 	if len(args) > 1 {
 		sub = args[1]
 	}
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], nodeValueFlags)
-	if len(pa.operands) > 0 {
-		sub = pa.operands[0]
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], nodeValueFlags)
+	if len(pa.Operands) > 0 {
+		sub = pa.Operands[0]
 	} else {
 		sub = ""
 	}
@@ -430,21 +377,21 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 	if env, ok := a.lookupVar(sc, "NODE_ENV"); ok && env == "production" {
 		prod = true
 	}
-	if !pa.dynamic {
+	if !pa.Dynamic {
 		a.followScript(step, sc, tool, pa)
 	}
 	switch tool {
 	case "npm":
-		if pa.has("g", "global") {
+		if pa.Has("g", "global") {
 			return
 		}
-		if d, ok := pa.last("prefix"); ok {
+		if d, ok := pa.Last("prefix"); ok {
 			dir = resolveIn(dir, d)
 		}
 		switch sub {
 		case "ci", "install", "i", "add", "isntall", "in":
 		case "prune":
-			if slices.Contains(pa.flags["omit"], "dev") || pa.has("production") {
+			if slices.Contains(pa.Flags["omit"], "dev") || pa.Has("production") {
 				for i := range a.artifacts {
 					if a.artifacts[i].Kind == KindNodeApp && a.artifacts[i].Path == dir {
 						a.artifacts[i].DevDeps = false
@@ -455,33 +402,33 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 		default:
 			return
 		}
-		prod = prod || slices.Contains(pa.flags["omit"], "dev") || pa.has("production") ||
-			slices.ContainsFunc(pa.flags["only"], func(s string) bool { return strings.HasPrefix(s, "prod") })
+		prod = prod || slices.Contains(pa.Flags["omit"], "dev") || pa.Has("production") ||
+			slices.ContainsFunc(pa.Flags["only"], func(s string) bool { return strings.HasPrefix(s, "prod") })
 	case "yarn":
 		if sub == "global" {
 			return
 		}
-		if d, ok := pa.last("cwd"); ok {
+		if d, ok := pa.Last("cwd"); ok {
 			dir = resolveIn(dir, d)
 		}
 		switch {
 		case sub == "" || sub == "install" || sub == "add":
-		case sub == "workspaces" && len(pa.operands) > 1 && pa.operands[1] == "focus":
+		case sub == "workspaces" && len(pa.Operands) > 1 && pa.Operands[1] == "focus":
 		default:
 			return
 		}
-		prod = prod || pa.has("production", "prod")
+		prod = prod || pa.Has("production", "prod")
 	case "pnpm":
-		if pa.has("g", "global") {
+		if pa.Has("g", "global") {
 			return
 		}
-		if d, ok := pa.last("C", "dir"); ok {
+		if d, ok := pa.Last("C", "dir"); ok {
 			dir = resolveIn(dir, d)
 		}
 		switch sub {
 		case "install", "i", "add":
 		case "prune":
-			if pa.has("prod", "P") {
+			if pa.Has("prod", "P") {
 				for i := range a.artifacts {
 					if a.artifacts[i].Kind == KindNodeApp && a.artifacts[i].Path == dir {
 						a.artifacts[i].DevDeps = false
@@ -492,7 +439,7 @@ func (a *stageAnalysis) detectNode(step *runStep, sc *shellCmd) {
 		default:
 			return
 		}
-		prod = prod || pa.has("prod", "P", "production")
+		prod = prod || pa.Has("prod", "P", "production")
 	}
 	if dir == "" {
 		a.block(step.in, "cannot tell where `%s %s` installs: the working directory is unknown", tool, sub)
@@ -532,12 +479,12 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 	if !strings.HasPrefix(path.Base(args[0]), "pip") {
 		rest, dyn = args[3:], sc.call.Dynamic[3:]
 	}
-	pa := parseArgs(rest, dyn, pipValueFlags)
-	if len(pa.operands) == 0 || pa.operands[0] != "install" {
+	pa := shell.ParseArgs(rest, dyn, pipValueFlags)
+	if len(pa.Operands) == 0 || pa.Operands[0] != "install" {
 		return
 	}
-	pkgs := pa.operands[1:]
-	if !pa.has("r", "requirement", "e", "editable") && len(pkgs) > 0 && !slices.ContainsFunc(pkgs, func(s string) bool {
+	pkgs := pa.Operands[1:]
+	if !pa.Has("r", "requirement", "e", "editable") && len(pkgs) > 0 && !slices.ContainsFunc(pkgs, func(s string) bool {
 		fields := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("<>=!~[ ", r) })
 		if len(fields) == 0 {
 			return true // not literal: may be anything
@@ -550,16 +497,16 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	art.Requires, art.Unread = a.pipRequires(step, sc, pa)
 	switch {
-	case pa.has("e", "editable"):
+	case pa.Has("e", "editable"):
 		a.block(step.in, "an editable pip install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
 		return
-	case pa.has("user"):
+	case pa.Has("user"):
 		a.block(step.in, "`pip install --user` installs into the home directory of the build user")
 		return
-	case pa.has("t", "target"):
-		t, _ := pa.last("t", "target")
+	case pa.Has("t", "target"):
+		t, _ := pa.Last("t", "target")
 		art.Path = strings.TrimSuffix(resolveIn(sc.dir, t), "/")
-	case pa.has("prefix", "root"):
+	case pa.Has("prefix", "root"):
 		a.block(step.in, "`pip install --prefix/--root` layouts are not supported")
 		return
 	default:
@@ -571,16 +518,16 @@ func (a *stageAnalysis) detectPip(step *runStep, sc *shellCmd) {
 // pipRequires returns what a pip install is known to install: its named
 // operands, the requirement files it reads (-r) and the pyproject.toml of a
 // project directory it installs.
-func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa parsedArgs) (out []requirement, unread []string) {
+func (a *stageAnalysis) pipRequires(step *runStep, sc *shellCmd, pa shell.Args) (out []requirement, unread []string) {
 	read := func(name string) ([]byte, bool) { return readContext(a.p, name) }
-	for _, r := range append(pa.flags["r"], pa.flags["requirement"]...) {
+	for _, r := range append(pa.Flags["r"], pa.Flags["requirement"]...) {
 		if ctx, ok := a.stageFileContext(step, resolveIn(sc.dir, r)); ok {
 			out = append(out, readRequirements(read, ctx, 0)...)
 		} else {
 			unread = append(unread, r)
 		}
 	}
-	for _, op := range pa.operands[1:] {
+	for _, op := range pa.Operands[1:] {
 		if req, ok := parseRequirement(op); ok {
 			out = append(out, req)
 			continue
@@ -660,14 +607,14 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
 	tool := path.Base(args[0])
 	if tool == "mvn" || tool == "mvnw" {
-		pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"f", "file", "pl", "projects", "P", "activate-profiles", "T", "threads", "s", "settings", "gs", "global-settings", "l", "log-file"})
-		if !slices.ContainsFunc(pa.operands, func(g string) bool {
+		pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"f", "file", "pl", "projects", "P", "activate-profiles", "T", "threads", "s", "settings", "gs", "global-settings", "l", "log-file"})
+		if !slices.ContainsFunc(pa.Operands, func(g string) bool {
 			return g == "package" || g == "install" || g == "verify" || g == "deploy"
 		}) {
 			return
 		}
 		dir := sc.dir
-		if f, ok := pa.last("f", "file"); ok {
+		if f, ok := pa.Last("f", "file"); ok {
 			dir = path.Dir(resolveIn(dir, f))
 		}
 		art := buildArtifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
@@ -683,14 +630,14 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 		a.add(art)
 		return
 	}
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"p", "project-dir", "b", "build-file", "x", "exclude-task", "g", "gradle-user-home", "I", "init-script"})
-	if !slices.ContainsFunc(pa.operands, func(t string) bool {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"p", "project-dir", "b", "build-file", "x", "exclude-task", "g", "gradle-user-home", "I", "init-script"})
+	if !slices.ContainsFunc(pa.Operands, func(t string) bool {
 		return t == "build" || t == "assemble" || t == "bootJar" || t == "jar"
 	}) {
 		return
 	}
 	dir := sc.dir
-	if d, ok := pa.last("p", "project-dir"); ok {
+	if d, ok := pa.Last("p", "project-dir"); ok {
 		dir = resolveIn(dir, d)
 	}
 	dir = strings.TrimSuffix(dir, "/")
@@ -896,13 +843,13 @@ func (a *stageAnalysis) gradleJarName(dir string) string {
 
 func (a *stageAnalysis) detectC(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"o"})
-	o, ok := pa.last("o")
-	if !ok || o == "" || pa.has("c", "S", "E") {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"o"})
+	o, ok := pa.Last("o")
+	if !ok || o == "" || pa.Has("c", "S", "E") {
 		return
 	}
 	libc := a.image.libc
-	if pa.has("static") {
+	if pa.Has("static") {
 		libc = LibcNone
 	}
 	a.add(buildArtifact{Kind: KindCBinary, Path: resolveIn(sc.dir, o), Libc: libc, Language: "c", Workdir: sc.dir, Span: step.in.Span})

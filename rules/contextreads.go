@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
-	"mvdan.cc/sh/v3/syntax"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // contextRead is one path, or pattern, that an instruction reads from the
@@ -70,7 +70,7 @@ const unknownVar = "\x00"
 // readsOf returns what f reads from its build context.
 func readsOf(f *rewrite.File) *dockerfileReads {
 	dr := &dockerfileReads{words: map[string]bool{}}
-	lex := shell.NewLex(rune(f.Escape))
+	lex := bkshell.NewLex(rune(f.Escape))
 	meta := map[string]string{}
 	for _, a := range f.MetaArgs {
 		for _, kv := range a.Args {
@@ -175,13 +175,13 @@ func (dr *dockerfileReads) addWords(call []string) {
 }
 
 // addSources records the context sources of one instruction. Each is
-// expanded with BuildKit's shell.Lex three times, since a build argument can
+// expanded with BuildKit's bkshell.Lex three times, since a build argument can
 // change any ARG and the base image's ENV is not known: with the values the
 // Dockerfile gives its variables (ARG defaults, ENV; any other variable unset,
 // so that ${X:-default} reads default), with every variable set to an unknown
 // value (the wildcard *, so ${X:+alt} reads alt), and with every variable
 // unset.
-func (st *readStage) addSources(lex *shell.Lex, srcs []string, env map[string]string, in *rewrite.Instr) {
+func (st *readStage) addSources(lex *bkshell.Lex, srcs []string, env map[string]string, in *rewrite.Instr) {
 	seen := map[string]bool{}
 	for _, src := range srcs {
 		for _, mode := range []expandMode{expandKnown, expandWild, expandUnset} {
@@ -206,7 +206,7 @@ const (
 
 // expandWord expands the variables in a Dockerfile word the way BuildKit does
 // for COPY sources, and removes its quotes. An unknown value becomes *.
-func expandWord(lex *shell.Lex, word string, env map[string]string, mode expandMode) string {
+func expandWord(lex *bkshell.Lex, word string, env map[string]string, mode expandMode) string {
 	res, _, err := lex.ProcessWord(word, expandEnv{env, mode})
 	if err != nil {
 		res = word // BuildKit fails the same way at build time; read it as written
@@ -304,17 +304,17 @@ func runCalls(f *rewrite.File, in *rewrite.Instr, run *instructions.RunCommand) 
 	switch {
 	case len(run.Files) > 0:
 		for _, h := range run.Files {
-			raw = append(raw, shellCalls(h.Data)...)
+			raw = append(raw, shellCalls(f, in, h.Data)...)
 		}
 	case !run.PrependShell:
 		args := run.CmdLine
 		if len(args) >= 3 && isShellName(args[0]) && args[1] == "-c" {
-			raw = shellCalls(args[2])
+			raw = shellCalls(f, in, args[2])
 		} else if len(args) > 0 {
 			raw = [][]string{args}
 		}
 	default:
-		if s := parseInstrShell(f, in); s != nil {
+		if s := shell.Of(f, in); s != nil {
 			for _, c := range s.Calls() {
 				raw = append(raw, c.Args)
 			}
@@ -329,14 +329,15 @@ func runCalls(f *rewrite.File, in *rewrite.Instr, run *instructions.RunCommand) 
 	return out
 }
 
-// shellCalls parses a script and returns the words of its simple commands.
-func shellCalls(script string) [][]string {
-	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(script), "")
-	if err != nil {
+// shellCalls parses a script that in runs and returns the words of its simple
+// commands.
+func shellCalls(f *rewrite.File, in *rewrite.Instr, script string) [][]string {
+	s := shell.Text(f, in, script)
+	if s == nil {
 		return nil
 	}
 	var out [][]string
-	for _, c := range (&shellScript{File: file}).Calls() {
+	for _, c := range s.Calls() {
 		out = append(out, c.Args)
 	}
 	return out

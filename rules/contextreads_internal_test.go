@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/dfslim/dfslim/rewrite"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // TestReadsExpandDefaults checks that COPY sources are expanded as BuildKit
@@ -37,7 +37,7 @@ COPY ${EMPTY:-a} ${EMPTY-b} ${UNSET-c} ${UNSET:+d} ${SET:+e} ${SET-f} ${OTHER:-g
 		{"${EMPTY:-a}", "a"}, {"${EMPTY-b}", ""}, {"${UNSET-c}", "c"}, {"${UNSET:+d}", ""},
 		{"${SET:+e}", "e"}, {"${SET-f}", "val"}, {"x${OTHER}y", "xy"},
 	} {
-		lex := shell.NewLex(rune(f.Escape))
+		lex := bkshell.NewLex(rune(f.Escape))
 		if got := expandWord(lex, r.word, known, expandKnown); got != r.want {
 			t.Errorf("known %s = %q, want %q", r.word, got, r.want)
 		}

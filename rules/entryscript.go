@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -84,13 +85,13 @@ func (sp *split) entryScript(in *rewrite.Instr) bool {
 		sp.blockRung(in, "the command runs %s, a shell script, and the runtime image has no shell", abs)
 		return false
 	}
-	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(data), ctx)
+	script, err := shell.ParseNamed(string(data), ctx)
 	if err != nil {
 		sp.block(in, "the command runs %s, a shell script dfslim cannot parse", ctx)
 		return false
 	}
 	funcs := map[string]bool{}
-	syntax.Walk(file, func(n syntax.Node) bool {
+	syntax.Walk(script.File, func(n syntax.Node) bool {
 		if fd, ok := n.(*syntax.FuncDecl); ok {
 			funcs[fd.Name.Value] = true
 		}
@@ -99,7 +100,7 @@ func (sp *split) entryScript(in *rewrite.Instr) bool {
 	var main []string
 	var progs []string
 	execArgs := false
-	for _, c := range (&shellScript{File: file}).Calls() {
+	for _, c := range script.Calls() {
 		args, dyn := c.Args, c.Dynamic
 		for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
 			args, dyn = args[1:], dyn[1:]

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -127,8 +128,8 @@ func execFormEdit(f *rewrite.File, in *rewrite.Instr, name, value string) (rewri
 		return rewrite.Edit{}, fmt.Sprintf("%s looks like exec form but is not a valid JSON array of strings, so it runs with /bin/sh", name)
 	}
 	// What the shell will run: BuildKit's joined value, comments kept.
-	prog, err := syntax.NewParser(syntax.KeepComments(true)).Parse(strings.NewReader(value), "")
-	if err != nil {
+	prog := shell.WithComments(f, in, value)
+	if prog == nil {
 		return rewrite.Edit{}, fmt.Sprintf("%s does not parse as a shell command, so it stays in shell form", name)
 	}
 	if c := shellComment(prog); c != "" {
@@ -144,7 +145,7 @@ func execFormEdit(f *rewrite.File, in *rewrite.Instr, name, value string) (rewri
 	if f.Escape == '`' && strings.Contains(value, `\`) {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: it has backslashes and the file uses the backtick escape, as Windows images do", name)
 	}
-	s := parseInstrShell(f, in)
+	s := shell.Of(f, in)
 	if s == nil || len(s.File.Stmts) != 1 {
 		return rewrite.Edit{}, fmt.Sprintf("%s stays in shell form: its source cannot be mapped back to the file", name)
 	}
@@ -198,7 +199,7 @@ func simpleCommandArgs(prog *syntax.File) ([]string, string) {
 	}
 	var args []string
 	for _, w := range call.Args {
-		v, ok := wordValue(w)
+		v, ok := shell.WordValue(w)
 		if !ok {
 			return nil, wordNeedsShell(w)
 		}

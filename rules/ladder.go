@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"mvdan.cc/sh/v3/syntax"
 )
 
 // SlimRung is the Flavor of the images of the fallback rung: the official
@@ -224,7 +224,7 @@ func (sp *split) shellEntry() bool {
 		return false
 	}
 	kw := strings.ToUpper(in.Cmd)
-	sh := parseInstrShell(sp.f, in)
+	sh := shell.Of(sp.f, in)
 	if sh == nil || len(in.Node.Heredocs) > 0 {
 		sp.block(in, "shell-form %s does not parse as a shell command", kw)
 		return false
@@ -340,7 +340,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 	}
 	sp.noRecommends = strings.Contains(sp.f.Text(first.Span), "--no-install-recommends") || strings.Contains(sp.f.Text(first.Span), "Install-Recommends=false")
 	tool := ""
-	if sh := parseInstrShell(sp.f, first); sh != nil {
+	if sh := shell.Of(sp.f, first); sh != nil {
 		for _, c := range sh.Calls() {
 			if slices.Contains(packageManagers, path.Base(c.Name())) {
 				tool = path.Base(c.Name())
@@ -543,7 +543,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		return distroHas(img.Distro, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
 			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
 	}
-	var checkCalls func(in *rewrite.Instr, what string, calls []*shellCall, depth int) (shellBlocker, bool)
+	var checkCalls func(in *rewrite.Instr, what string, calls []*shell.Call, depth int) (shellBlocker, bool)
 	checkScript := func(in *rewrite.Instr, what, prog string, anyFile bool, depth int) (shellBlocker, bool) {
 		c, src := files.origin(prog)
 		if c == nil {
@@ -556,13 +556,13 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		if p.Context == nil || err != nil || !anyFile && !bytes.HasPrefix(data, []byte("#!")) {
 			return shellBlocker{}, false
 		}
-		prog2, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(data), src)
+		script, err := shell.ParseNamed(string(data), src)
 		if err != nil {
 			return shellBlocker{in.Span, fmt.Sprintf("%s runs %s, a script dfslim cannot parse", what, src)}, true
 		}
-		return checkCalls(in, what+" (through "+src+")", (&shellScript{File: prog2}).Calls(), depth+1)
+		return checkCalls(in, what+" (through "+src+")", script.Calls(), depth+1)
 	}
-	checkCalls = func(in *rewrite.Instr, what string, calls []*shellCall, depth int) (shellBlocker, bool) {
+	checkCalls = func(in *rewrite.Instr, what string, calls []*shell.Call, depth int) (shellBlocker, bool) {
 		for _, call := range calls {
 			args, dyn := call.Args, call.Dynamic
 			for len(args) > 1 && (args[0] == "exec" || args[0] == "command" || args[0] == "nohup") && !dyn[0] {
@@ -628,7 +628,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		}
 		switch c := c.(type) {
 		case *instructions.RunCommand:
-			sh := runScript(f, in)
+			sh := shell.Run(f, in)
 			if sh == nil {
 				return shellBlocker{in.Span, "RUN cannot be read as a shell program, so what it needs is unknown"}, true
 			}
@@ -643,15 +643,9 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if c.Health == nil || len(c.Health.Test) < 2 {
 				continue
 			}
-			var calls []*shellCall
-			if c.Health.Test[0] == "CMD-SHELL" {
-				prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
-				if err != nil {
-					return shellBlocker{in.Span, "HEALTHCHECK does not parse as a shell command"}, true
-				}
-				calls = (&shellScript{File: prog}).Calls()
-			} else {
-				calls = []*shellCall{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+			calls, ok := shell.HealthCheck(f, in, c.Health.Test)
+			if !ok {
+				return shellBlocker{in.Span, "HEALTHCHECK does not parse as a shell command"}, true
 			}
 			if b, ok := checkCalls(in, "HEALTHCHECK", calls, 0); ok {
 				return b, true
@@ -672,12 +666,12 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if in == cmd && ep != nil {
 				continue // arguments of the ENTRYPOINT
 			}
-			if b, ok := checkCalls(in, kw, []*shellCall{{Args: args, Dynamic: make([]bool, len(args))}}, 0); ok {
+			if b, ok := checkCalls(in, kw, []*shell.Call{{Args: args, Dynamic: make([]bool, len(args))}}, 0); ok {
 				return b, true
 			}
 			continue
 		}
-		sh := parseInstrShell(f, in)
+		sh := shell.Of(f, in)
 		if sh == nil {
 			return shellBlocker{in.Span, kw + " does not parse as a shell command"}, true
 		}
@@ -749,11 +743,10 @@ func (sp *split) healthcheckUses(prog string) bool {
 			return true
 		}
 		if h.Health.Test[0] == "CMD-SHELL" {
-			if f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(h.Health.Test[1]), ""); err == nil {
-				for _, call := range (&shellScript{File: f}).Calls() {
-					if !call.Dynamic[0] && path.Base(call.Args[0]) == prog {
-						return true
-					}
+			calls, _ := shell.HealthCheck(sp.f, sp.f.InstrOf(h), h.Health.Test)
+			for _, call := range calls {
+				if !call.Dynamic[0] && path.Base(call.Args[0]) == prog {
+					return true
 				}
 			}
 		}
@@ -765,15 +758,9 @@ func (sp *split) healthcheckUses(prog string) bool {
 // "": every program it starts must be a shell tool, the app's interpreter or
 // program, or a package the runtime stage installs.
 func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
-	var calls []*shellCall
-	if c.Health.Test[0] == "CMD-SHELL" {
-		prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(c.Health.Test[1]), "")
-		if err != nil {
-			return "HEALTHCHECK does not parse as a shell command"
-		}
-		calls = (&shellScript{File: prog}).Calls()
-	} else {
-		calls = []*shellCall{{Args: c.Health.Test[1:], Dynamic: make([]bool, len(c.Health.Test)-1)}}
+	calls, ok := shell.HealthCheck(sp.f, sp.f.InstrOf(c), c.Health.Test)
+	if !ok {
+		return "HEALTHCHECK does not parse as a shell command"
 	}
 	for _, call := range calls {
 		if call.Dynamic[0] {

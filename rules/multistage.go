@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
@@ -725,7 +726,7 @@ func artTool(f *rewrite.File, art *buildArtifact) string {
 	if in == nil {
 		return ""
 	}
-	sh := parseInstrShell(f, in)
+	sh := shell.Of(f, in)
 	if sh == nil {
 		return ""
 	}

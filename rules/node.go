@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -92,7 +93,7 @@ func packageInstall(name string, args []string) bool {
 // removesPackageCache reports whether rm's arguments may name the npm or
 // yarn cache: a path holding .npm, .cache or yarn, or a word that starts with
 // an expansion.
-func removesPackageCache(c *shellCall) bool {
+func removesPackageCache(c *shell.Call) bool {
 	for i, w := range c.Expr.Args[1:] {
 		a := c.Args[i+1]
 		if c.Dynamic[i+1] {

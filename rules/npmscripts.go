@@ -6,12 +6,12 @@ import (
 	"regexp"
 
 	"fmt"
-	"mvdan.cc/sh/v3/syntax"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 )
 
 // This file reads package.json scripts for the split of a Node.js app: the
@@ -112,9 +112,9 @@ const maxScriptDepth = 4
 // with its pre and post scripts, and analyses their commands as if the RUN
 // ran them: an install inside a script is an install of the stage. It also
 // records the directories where a build ran.
-func (a *stageAnalysis) followScript(step *runStep, sc *shellCmd, tool string, pa parsedArgs) {
+func (a *stageAnalysis) followScript(step *runStep, sc *shellCmd, tool string, pa shell.Args) {
 	dir := sc.dir
-	if d, ok := pa.last("prefix", "cwd", "C", "dir"); ok {
+	if d, ok := pa.Last("prefix", "cwd", "C", "dir"); ok {
 		dir = resolveIn(dir, d)
 	}
 	dir = strings.TrimSuffix(dir, "/")
@@ -147,12 +147,12 @@ func (a *stageAnalysis) followScript(step *runStep, sc *shellCmd, tool string, p
 		if !ok {
 			continue
 		}
-		file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(body), "")
+		script, err := shell.Parse(body)
 		if err != nil {
 			continue
 		}
 		sub := &runStep{in: step.in, workdir: dir}
-		a.walkShell(sub, &shellScript{File: file})
+		a.walkShell(sub, script)
 		for i := range sub.cmds {
 			c := &sub.cmds[i]
 			if c.dynamic || len(c.call.Args) == 0 {

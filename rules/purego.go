@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 )
 
 // maxGoFiles bounds the scan of pureGoContext; a larger context is not judged.
@@ -102,7 +103,7 @@ func requiresModules(gomod []byte) bool {
 // staticGoEdit returns the edit that builds the go command of sc with
 // CGO_ENABLED=0, inserted in front of the command in its RUN.
 func (a *stageAnalysis) staticGoEdit(step *runStep, sc *shellCmd) *rewrite.Edit {
-	sh := parseInstrShell(a.file, step.in)
+	sh := shell.Of(a.file, step.in)
 	if sh == nil {
 		return nil
 	}

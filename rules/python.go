@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -430,7 +431,7 @@ var portBinds = []string{":$PORT", ":${PORT}", "0.0.0.0:$PORT", "0.0.0.0:${PORT}
 //
 // When it declines for a command that expands $PORT it says why, else "".
 func (sp *split) gunicornPortArgs(in *rewrite.Instr) ([]string, string) {
-	sh := parseInstrShell(sp.f, in)
+	sh := shell.Of(sp.f, in)
 	if sh == nil || len(sh.File.Stmts) != 1 || shellComment(sh.File) != "" {
 		return nil, ""
 	}
@@ -443,9 +444,9 @@ func (sp *split) gunicornPortArgs(in *rewrite.Instr) ([]string, string) {
 	binds, other := 0, false
 	for i := 0; i < len(call.Args); i++ {
 		w := call.Args[i]
-		if v, ok := wordValue(w); ok {
+		if v, ok := shell.WordValue(w); ok {
 			if (v == "--bind" || v == "-b") && i+1 < len(call.Args) {
-				if _, lit := wordValue(call.Args[i+1]); !lit && slices.Contains(portBinds, strings.Trim(sh.Text(call.Args[i+1]), `"`)) {
+				if _, lit := shell.WordValue(call.Args[i+1]); !lit && slices.Contains(portBinds, strings.Trim(sh.Text(call.Args[i+1]), `"`)) {
 					binds++
 					i++
 					continue
@@ -539,12 +540,12 @@ var uvValueFlags = []string{"project", "directory", "python", "p", "group", "onl
 // (--system) or the active environment.
 func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], uvValueFlags)
-	if len(pa.operands) == 0 {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], uvValueFlags)
+	if len(pa.Operands) == 0 {
 		return
 	}
 	set := func(flag, env string) bool {
-		if pa.has(flag) {
+		if pa.Has(flag) {
 			return true
 		}
 		v, ok := a.lookupVar(sc, env)
@@ -552,9 +553,9 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 	}
 	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	switch {
-	case pa.operands[0] == "sync":
+	case pa.Operands[0] == "sync":
 		dir := sc.dir
-		if d, ok := pa.last("project", "directory"); ok {
+		if d, ok := pa.Last("project", "directory"); ok {
 			dir = resolveIn(dir, d)
 		}
 		dir = strings.TrimSuffix(dir, "/")
@@ -575,16 +576,16 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 			data, _ := readContext(a.p, ctx)
 			art.Requires = pyprojectDependencies(data)
 		}
-		art.Editable = !pa.has("no-install-project", "no-install-workspace") && !set("no-editable", "UV_NO_EDITABLE")
-	case pa.operands[0] == "pip" && len(pa.operands) > 1 && pa.operands[1] == "install":
-		pip := parseArgs(args[2:], sc.call.Dynamic[2:], append([]string{"requirements"}, pipValueFlags...))
-		pip.flags["requirement"] = append(pip.flags["requirement"], pip.flags["requirements"]...)
+		art.Editable = !pa.Has("no-install-project", "no-install-workspace") && !set("no-editable", "UV_NO_EDITABLE")
+	case pa.Operands[0] == "pip" && len(pa.Operands) > 1 && pa.Operands[1] == "install":
+		pip := shell.ParseArgs(args[2:], sc.call.Dynamic[2:], append([]string{"requirements"}, pipValueFlags...))
+		pip.Flags["requirement"] = append(pip.Flags["requirement"], pip.Flags["requirements"]...)
 		art.Requires, art.Unread = a.pipRequires(step, sc, pip)
 		switch {
-		case pa.has("e", "editable"):
+		case pa.Has("e", "editable"):
 			a.block(step.in, "an editable install (-e) links the project in place; the runtime cannot import it from a copied site-packages")
 			return
-		case pa.has("target", "prefix"):
+		case pa.Has("target", "prefix"):
 			a.block(step.in, "`uv pip install --target/--prefix` layouts are not supported")
 			return
 		case set("system", "UV_SYSTEM_PYTHON"):
@@ -610,9 +611,9 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 // uvPython says why the environment `uv sync` creates in dir may not use the
 // build image's own Python (a .python-version or --python asking for another,
 // which uv would download), or "".
-func (a *stageAnalysis) uvPython(step *runStep, dir string, pa parsedArgs) string {
+func (a *stageAnalysis) uvPython(step *runStep, dir string, pa shell.Args) string {
 	want := ""
-	if v, ok := pa.last("python", "p"); ok {
+	if v, ok := pa.Last("python", "p"); ok {
 		want = v
 	} else if v, ok := a.vars["UV_PYTHON"]; ok && v != "" {
 		want = v
@@ -764,20 +765,20 @@ func (sp *split) rootApp(in *rewrite.Instr) bool {
 // --pth-file link it in place instead.
 func (a *stageAnalysis) detectFlit(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"deps", "extras", "python", "f", "ini-file"})
-	if len(pa.operands) == 0 || pa.operands[0] != "install" {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"deps", "extras", "python", "f", "ini-file"})
+	if len(pa.Operands) == 0 || pa.Operands[0] != "install" {
 		return
 	}
 	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
 	switch {
-	case pa.has("python", "user", "env"):
+	case pa.Has("python", "user", "env"):
 		a.block(step.in, "`flit install` into another interpreter or the user's directory is not supported")
 		return
-	case pa.has("symlink", "s", "pth-file"):
+	case pa.Has("symlink", "s", "pth-file"):
 		art.Editable = true
 	}
 	art.Path = a.image.pythonSite
-	if deps, _ := pa.last("deps"); deps != "none" && sc.dir != "" {
+	if deps, _ := pa.Last("deps"); deps != "none" && sc.dir != "" {
 		if ctx, ok := a.stageFileContext(step, strings.TrimSuffix(sc.dir, "/")+"/pyproject.toml"); ok {
 			data, _ := readContext(a.p, ctx)
 			art.Requires = pyprojectDependencies(data)
@@ -812,7 +813,7 @@ func (sp *split) pipCacheDir(w *syntax.Word) bool {
 	}
 	var args []string
 	for _, a := range call.Args {
-		v, ok := wordValue(a)
+		v, ok := shell.WordValue(a)
 		if !ok {
 			return false
 		}
@@ -864,22 +865,22 @@ func (a *stageAnalysis) poetrySetting(step *runStep, sc *shellCmd, dir, key stri
 // --no-root.
 func (a *stageAnalysis) detectPoetry(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"C", "directory", "P", "project", "only", "with", "without", "E", "extras", "sync"})
-	if len(pa.operands) == 0 {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"C", "directory", "P", "project", "only", "with", "without", "E", "extras", "sync"})
+	if len(pa.Operands) == 0 {
 		return
 	}
 	dir := sc.dir
-	if d, ok := pa.last("C", "directory", "P", "project"); ok {
+	if d, ok := pa.Last("C", "directory", "P", "project"); ok {
 		dir = resolveIn(dir, d)
 	}
 	dir = strings.TrimSuffix(dir, "/")
-	switch pa.operands[0] {
+	switch pa.Operands[0] {
 	case "config":
-		if len(pa.operands) == 3 && !pa.dynamic {
+		if len(pa.Operands) == 3 && !pa.Dynamic {
 			if a.poetryCfg == nil {
 				a.poetryCfg = map[string]string{}
 			}
-			a.poetryCfg[pa.operands[1]] = pa.operands[2]
+			a.poetryCfg[pa.Operands[1]] = pa.Operands[2]
 		}
 		return
 	case "install", "sync":
@@ -906,7 +907,7 @@ func (a *stageAnalysis) detectPoetry(step *runStep, sc *shellCmd) {
 		data, _ := readContext(a.p, ctx)
 		art.Requires = pyprojectDependencies(data)
 	}
-	art.Editable = !pa.has("no-root")
+	art.Editable = !pa.Has("no-root")
 	a.add(art)
 }
 
@@ -915,8 +916,8 @@ func (a *stageAnalysis) detectPoetry(step *runStep, sc *shellCmd) {
 // project's .venv with PIPENV_VENV_IN_PROJECT.
 func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
 	args := sc.call.Args
-	pa := parseArgs(args[1:], sc.call.Dynamic[1:], []string{"python", "categories", "extra-pip-args", "r", "requirements"})
-	if len(pa.operands) == 0 || pa.operands[0] != "install" && pa.operands[0] != "sync" {
+	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"python", "categories", "extra-pip-args", "r", "requirements"})
+	if len(pa.Operands) == 0 || pa.Operands[0] != "install" && pa.Operands[0] != "sync" {
 		return
 	}
 	art := buildArtifact{Kind: KindPythonApp, Libc: a.image.libc, Language: "python", Version: a.image.version, Workdir: sc.dir, Span: step.in.Span}
@@ -926,7 +927,7 @@ func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
 	case dir == "" || a.image.version == "":
 		a.block(step.in, "cannot tell where `pipenv install` installs")
 		return
-	case pa.has("system"):
+	case pa.Has("system"):
 		art.Path = a.image.pythonSite
 	case truthy(inProject):
 		art.Venv = dir + "/.venv"
@@ -939,7 +940,7 @@ func (a *stageAnalysis) detectPipenv(step *runStep, sc *shellCmd) {
 		data, _ := readContext(a.p, ctx)
 		art.Requires = pipfilePackages(data)
 	}
-	for _, op := range pa.operands[1:] {
+	for _, op := range pa.Operands[1:] {
 		if r, ok := parseRequirement(op); ok {
 			art.Requires = append(art.Requires, r)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -172,7 +173,7 @@ func (sp *split) cargoRun(in *rewrite.Instr) bool {
 	}
 	cmd := append([]string{"cargo", "build"}, opts...)
 	step := sp.runStepFor(in)
-	sc := &shellCmd{call: &shellCall{Args: cmd, Dynamic: make([]bool, len(cmd))}, dir: sp.a.workdir, env: map[string]string{}}
+	sc := &shellCmd{call: &shell.Call{Args: cmd, Dynamic: make([]bool, len(cmd))}, dir: sp.a.workdir, env: map[string]string{}}
 	before, blocked := len(sp.a.artifacts), len(sp.a.blockers)
 	sp.a.detectCargo(step, sc)
 	if len(sp.a.blockers) > blocked {

@@ -8,8 +8,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -615,7 +616,7 @@ func readBuildFacts(p *Pass, chain []int) buildFacts {
 				if in == nil {
 					continue
 				}
-				sh := runScript(f, in)
+				sh := shell.Run(f, in)
 				if sh == nil {
 					continue
 				}
@@ -661,11 +662,11 @@ func readBuildFacts(p *Pass, chain []int) buildFacts {
 
 // shellAssigns returns the literal NAME=value assignments in a shell program:
 // inline ones, export and plain assignments.
-func shellAssigns(sh *shellScript) [][2]string {
+func shellAssigns(sh *shell.Script) [][2]string {
 	var out [][2]string
 	syntax.Walk(sh.File, func(n syntax.Node) bool {
 		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Value != nil {
-			if v, ok := wordValue(a.Value); ok {
+			if v, ok := shell.WordValue(a.Value); ok {
 				out = append(out, [2]string{a.Name.Value, v})
 			}
 		}
@@ -717,8 +718,8 @@ func expandMetaArgs(f *rewrite.File, ref string) string {
 			}
 		}
 	}
-	lex := shell.NewLex(rune(f.Escape))
-	res, err := lex.ProcessWordWithMatches(ref, shell.EnvsFromSlice(env))
+	lex := bkshell.NewLex(rune(f.Escape))
+	res, err := lex.ProcessWordWithMatches(ref, bkshell.EnvsFromSlice(env))
 	if err != nil || len(res.Unmatched) > 0 {
 		return ""
 	}
@@ -736,24 +737,6 @@ func classifyStageBase(f *rewrite.File, i int) BaseInfo {
 		}
 	}
 	return ClassifyBase(ref)
-}
-
-// runScript parses what a RUN runs as a shell program: its shell-form
-// command, or the body of a heredoc that is the whole command (RUN <<EOF).
-func runScript(f *rewrite.File, in *rewrite.Instr) *shellScript {
-	if len(in.Node.Heredocs) == 0 {
-		return parseInstrShell(f, in)
-	}
-	j := f.Join(in)
-	if len(in.Node.Heredocs) != 1 || !strings.HasPrefix(strings.TrimSpace(j.Text[j.Args:]), "<<") {
-		return nil
-	}
-	body := in.Node.Heredocs[0].Content
-	prog, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(body), "")
-	if err != nil {
-		return nil
-	}
-	return &shellScript{File: prog}
 }
 
 // firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD

@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // stageCleanup is what a move to a runtime image can take care of itself in
@@ -57,13 +58,13 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 		groups: map[string]string{}, primary: map[string]string{}, mkdirs: map[*rewrite.Instr][]string{}}
 	user, workdir := "", "" // the USER and WORKDIR so far; "" workdir: not set by the stage
 	vars := map[string]string{}
-	lex := shell.NewLex(rune(f.Escape))
+	lex := bkshell.NewLex(rune(f.Escape))
 	expand := func(s string) (string, bool) {
 		var kv []string
 		for k, v := range vars {
 			kv = append(kv, k+"="+v)
 		}
-		res, err := lex.ProcessWordWithMatches(s, shell.EnvsFromSlice(kv))
+		res, err := lex.ProcessWordWithMatches(s, bkshell.EnvsFromSlice(kv))
 		return res.Result, err == nil && len(res.Unmatched) == 0
 	}
 	for k, c := range stage.Commands {
@@ -96,7 +97,7 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 			if in == nil || len(in.Node.Heredocs) > 0 {
 				continue
 			}
-			sh := parseInstrShell(f, in)
+			sh := shell.Of(f, in)
 			if sh == nil {
 				continue
 			}
@@ -120,7 +121,7 @@ func newStageCleanup(p *Pass, stage *instructions.Stage) *stageCleanup {
 
 // mkdirOnly returns the directories a RUN creates when all it does is
 // mkdir [-p] of literal absolute paths, with no mode option.
-func mkdirOnly(sh *shellScript) ([]string, bool) {
+func mkdirOnly(sh *shell.Script) ([]string, bool) {
 	for _, st := range sh.File.Stmts {
 		if len(st.Redirs) > 0 || st.Background || st.Negated {
 			return nil, false
@@ -210,7 +211,7 @@ func (u userOp) apply(cl *stageCleanup) {
 // classifyRun tells whether a RUN only installs runtime packages, cleans
 // package caches, creates users and groups, or does nothing; and what it
 // installs and creates.
-func (cl *stageCleanup) classifyRun(sh *shellScript, expand func(string) (string, bool)) (pkgs []string, users []userOp, ok bool) {
+func (cl *stageCleanup) classifyRun(sh *shell.Script, expand func(string) (string, bool)) (pkgs []string, users []userOp, ok bool) {
 	for _, st := range sh.File.Stmts {
 		if len(st.Redirs) > 0 || st.Background || st.Negated {
 			return nil, nil, false

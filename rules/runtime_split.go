@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -272,7 +273,7 @@ func unusedProbePackages(f *rewrite.File, stages []*instructions.Stage) []probeI
 			if in == nil || in.Cmd != "run" {
 				continue
 			}
-			sh := runScript(f, in)
+			sh := shell.Run(f, in)
 			if sh == nil {
 				continue
 			}
@@ -520,7 +521,7 @@ func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (shellBl
 	for _, i := range chain {
 		for _, c := range f.Stages[i].Commands {
 			if in := f.InstrOf(c); in != nil && in.Cmd == "run" {
-				if sh := runScript(f, in); sh != nil {
+				if sh := shell.Run(f, in); sh != nil {
 					for _, call := range sh.Calls() {
 						called[path.Base(call.Name())] = true
 					}

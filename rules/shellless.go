@@ -10,8 +10,9 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // A shellBlocker is one reason a stage cannot run on an image without a shell,
@@ -110,7 +111,7 @@ func shellDependencies(p *Pass, stage *instructions.Stage) []shellBlocker {
 // installedPackages returns the package manager a RUN uses to install
 // packages, or "".
 func installedPackages(f *rewrite.File, in *rewrite.Instr) string {
-	sh := parseInstrShell(f, in)
+	sh := shell.Of(f, in)
 	if sh == nil {
 		return ""
 	}
@@ -191,7 +192,7 @@ func ExecArgs(f *rewrite.File, in *rewrite.Instr) ([]string, error) {
 	if len(in.Node.Heredocs) > 0 {
 		return nil, fmt.Errorf("%s uses a heredoc, which needs a shell", kw)
 	}
-	sh := parseInstrShell(f, in)
+	sh := shell.Of(f, in)
 	if sh == nil {
 		return nil, fmt.Errorf("shell-form %s does not parse as a shell command", kw)
 	}
@@ -260,7 +261,7 @@ func newStageFiles(p *Pass, stage *instructions.Stage, wd string, env map[string
 	if vars == nil {
 		vars = map[string]string{}
 	}
-	lex := shell.NewLex(rune(p.File.Escape))
+	lex := bkshell.NewLex(rune(p.File.Escape))
 	expand := func(s string) string {
 		if !strings.Contains(s, "$") {
 			return s
@@ -269,7 +270,7 @@ func newStageFiles(p *Pass, stage *instructions.Stage, wd string, env map[string
 		for k, v := range vars {
 			kv = append(kv, k+"="+v)
 		}
-		res, err := lex.ProcessWordWithMatches(s, shell.EnvsFromSlice(kv))
+		res, err := lex.ProcessWordWithMatches(s, bkshell.EnvsFromSlice(kv))
 		if err != nil || len(res.Unmatched) > 0 {
 			return s
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/rewrite"
+	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
@@ -298,16 +299,16 @@ func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src stri
 		}
 		return fail("Cargo.lock has %s, which links %s", d.name, d.lib)
 	}
-	sh := parseInstrShell(f, in)
+	sh := shell.Of(f, in)
 	if sh == nil {
 		return fail("the cargo build is not a shell-form RUN dfslim can edit")
 	}
-	var cargo, rustup *shellCall
+	var cargo, rustup *shell.Call
 	hasRustup := false
 	for _, i := range chain {
 		for _, c := range f.Stages[i].Commands {
 			if in := f.InstrOf(c); in != nil && in.Cmd == "run" {
-				if rs := runScript(f, in); rs != nil {
+				if rs := shell.Run(f, in); rs != nil {
 					for _, call := range rs.Calls() {
 						hasRustup = hasRustup || path.Base(call.Name()) == "rustup"
 					}
@@ -463,7 +464,7 @@ func installsPackage(f *rewrite.File, chain []int, pkg string) bool {
 			if in == nil {
 				continue
 			}
-			if sh := runScript(f, in); sh != nil {
+			if sh := shell.Run(f, in); sh != nil {
 				for _, call := range sh.Calls() {
 					if slices.Contains(packageManagers, path.Base(call.Name())) && slices.Contains(call.Args, pkg) {
 						return true
@@ -499,7 +500,7 @@ func planGoStatic(p *Pass, idx int, art *buildArtifact) staticPlan {
 		plan.reason = reason
 		return plan
 	}
-	sh := parseInstrShell(f, in)
+	sh := shell.Of(f, in)
 	if sh == nil {
 		plan.reason = "the go build is not a shell-form RUN dfslim can edit"
 		return plan

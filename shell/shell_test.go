@@ -1,4 +1,4 @@
-package rules
+package shell
 
 import (
 	"strings"
@@ -37,9 +37,9 @@ func TestWordValueUnquotes(t *testing.T) {
 			t.Fatalf("%s: %v", c.word, err)
 		}
 		w := f.Stmts[0].Cmd.(*syntax.CallExpr).Args[1]
-		got, ok := wordValue(w)
+		got, ok := WordValue(w)
 		if got != c.want || ok != c.ok {
-			t.Errorf("wordValue(%s) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
+			t.Errorf("WordValue(%s) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
 		}
 	}
 }
