@@ -1491,14 +1491,14 @@ func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
 }
 
 // buildRuns reports whether a RUN of the stage runs the program file, by its
-// path or by its name.
+// path or by its name, or the tool it ships beside (toolCompanions).
 func (sp *split) buildRuns(file string) bool {
 	for _, step := range sp.a.runs {
 		for _, sc := range step.cmds {
 			if sc.dynamic {
 				continue
 			}
-			if n := sc.call.Name(); n == file || n == path.Base(file) {
+			if n := sc.call.Name(); n == file || n == path.Base(file) || toolCompanions[path.Base(file)] == path.Base(n) {
 				return true
 			}
 		}

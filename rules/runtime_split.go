@@ -510,6 +510,10 @@ func splitStageChain(p *Pass, chain []int) chainSplit {
 // binDirs are where COPY --from puts programs.
 var binDirs = []string{"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"}
 
+// toolCompanions maps a program shipped beside a build tool, and copied in
+// with it, to that tool: uv's image holds /uv and /uvx (uv tool run).
+var toolCompanions = map[string]string{"uvx": "uv"}
+
 // stageCopiesLeftBehind finds a COPY --from in the chain that puts files
 // where the runtime stage, which copies kept, would not carry them. The
 // split only sees what the build context brings in; files from other
@@ -557,7 +561,8 @@ func stageCopiesLeftBehind(f *rewrite.File, chain []int, kept []string) (shellBl
 				}
 				tools := slices.Contains(binDirs, dest)
 				for _, src := range c.SourcePaths {
-					tools = tools && called[path.Base(src)]
+					name := path.Base(src)
+					tools = tools && (called[name] || called[toolCompanions[name]])
 				}
 				if !tools {
 					return shellBlocker{in.Span, fmt.Sprintf("COPY --from=%s puts files in %s, which the runtime stage would not carry", c.From, dest)}, true
