@@ -574,10 +574,10 @@ func (a *stageAnalysis) detectUV(step *runStep, sc *shellCmd) {
 		art.Venv, art.Path = venv, venv+"/lib/python"+a.image.version+"/site-packages"
 		if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
 			var pkgs []string
-			for _, v := range pa.flags["package"] {
+			for _, v := range pa.Flags["package"] {
 				pkgs = append(pkgs, normalizeDist(v))
 			}
-			art.Requires = uvSyncRequires(func(n string) ([]byte, bool) { return readContext(a.p, n) }, a.contextGlob, ctx, pkgs, pa.has("all-packages"))
+			art.Requires = uvSyncRequires(func(n string) ([]byte, bool) { return readContext(a.p, n) }, a.contextGlob, ctx, pkgs, pa.Has("all-packages"))
 		}
 		art.Editable = !pa.Has("no-install-project", "no-install-workspace") && !set("no-editable", "UV_NO_EDITABLE")
 	case pa.Operands[0] == "pip" && len(pa.Operands) > 1 && pa.Operands[1] == "install":
