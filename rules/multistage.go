@@ -679,12 +679,23 @@ func (sp *split) planNode(in *rewrite.Instr, art *buildArtifact) bool {
 		sp.block(art.spanInstr(sp.f), "dependencies are installed in %s but the app runs in %s", art.Path, sp.appDir)
 		return false
 	}
+	if !sp.planNodePrune(art) {
+		return false
+	}
 	if a.image.libc == LibcMusl && !sp.slim {
-		if reason := sp.nativeAddons(); reason != "" {
+		// The packages that reach the runtime: devDependencies are gone when
+		// the install omitted them or the runtime stage prunes them.
+		if reason := sp.nativeAddons(!art.DevDeps || sp.prune != ""); reason != "" {
 			sp.blockRung(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
 			return false
 		}
 	}
+	return true
+}
+
+// planNodePrune works out how the runtime stage drops devDependencies.
+func (sp *split) planNodePrune(art *buildArtifact) bool {
+	a := sp.a
 	if art.Path == "" && sp.appDir == "" {
 		return true // the app in /: only named packages installed there (rootApp)
 	}
@@ -744,32 +755,82 @@ var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // nativeAddons says why node_modules may hold native addons, or "" when the
 // lockfile in the build context shows they do not.
-func (sp *split) nativeAddons() string {
+func (sp *split) nativeAddons(devDropped bool) string {
 	ctx, ok := sp.a.contextFile(sp.appDir + "/package-lock.json")
 	if !ok {
 		return "package-lock.json is not in the build context to show there are none"
 	}
-	data, _ := readContext(sp.p, ctx)
+	data, ok := readContext(sp.p, ctx)
+	if !ok {
+		return "package-lock.json is not in the build context to show there are none"
+	}
+	names, err := lockNativePackages(data, devDropped)
+	if err != "" {
+		return err
+	}
+	if len(names) > 0 {
+		return "packages with install scripts or prebuilt platform binaries (" + strings.Join(names[:min(3, len(names))], ", ") + ") may hold native addons"
+	}
+	return ""
+}
+
+// lockNativePackages reads a package-lock.json (v2 or v3) and returns the
+// packages that may hold native code built for the install's platform and
+// libc: those with an install script (node-gyp builds, prebuilt downloads)
+// and those restricted to a platform (os, cpu or libc: prebuilt binaries
+// published per platform, such as @esbuild/linux-x64). Packages npm skips on
+// Linux (an os list without linux, such as fsevents) are left out, and so are
+// devDependencies when devDropped (the install omitted them or the runtime
+// prunes them). err says why the lockfile cannot show it.
+func lockNativePackages(lockfile []byte, devDropped bool) (names []string, err string) {
 	var lock struct {
 		LockfileVersion int `json:"lockfileVersion"`
 		Packages        map[string]struct {
-			HasInstallScript bool `json:"hasInstallScript"`
+			HasInstallScript bool     `json:"hasInstallScript"`
+			Dev              bool     `json:"dev"`
+			OS               []string `json:"os"`
+			CPU              []string `json:"cpu"`
+			Libc             []string `json:"libc"`
 		} `json:"packages"`
 	}
-	if json.Unmarshal(data, &lock) != nil || lock.LockfileVersion < 2 {
-		return "its package-lock.json (v1) does not record install scripts"
+	if json.Unmarshal(lockfile, &lock) != nil || lock.LockfileVersion < 2 {
+		return nil, "its package-lock.json (v1) does not record install scripts"
 	}
-	var names []string
 	for name, pkg := range lock.Packages {
-		if pkg.HasInstallScript {
-			names = append(names, strings.TrimPrefix(name, "node_modules/"))
+		if name == "" || pkg.Dev && devDropped || !npmPlatformAllows(pkg.OS, "linux") {
+			continue
+		}
+		if pkg.HasInstallScript || len(pkg.OS) > 0 || len(pkg.CPU) > 0 || len(pkg.Libc) > 0 {
+			if i := strings.LastIndex(name, "node_modules/"); i >= 0 {
+				name = name[i+len("node_modules/"):]
+			}
+			names = append(names, name)
 		}
 	}
-	if len(names) > 0 {
-		slices.Sort(names)
-		return "packages with install scripts (" + strings.Join(names[:min(3, len(names))], ", ") + ") may build native addons"
+	slices.Sort(names)
+	return slices.Compact(names), ""
+}
+
+// npmPlatformAllows reports whether a package.json os (or cpu) list lets npm
+// install the package on value: an empty list allows all, "!x" excludes x,
+// and a list of names without negations allows only those.
+func npmPlatformAllows(list []string, value string) bool {
+	if len(list) == 0 {
+		return true
 	}
-	return ""
+	positive := false
+	for _, v := range list {
+		if v == "!"+value {
+			return false
+		}
+		if !strings.HasPrefix(v, "!") {
+			positive = true
+			if v == value {
+				return true
+			}
+		}
+	}
+	return !positive
 }
 
 // locateJar finds the jar of `java -jar`.
