@@ -695,8 +695,7 @@ func (sp *split) initWrapper(in *rewrite.Instr) bool {
 	if !slices.Contains(initWrappers, name) || !sp.installsPackage(name) {
 		return true
 	}
-	if !sp.slim {
-		sp.blockRung(in, "%s comes from a system package, which the runtime image cannot install", name)
+	if !sp.slim && !sp.carryStaticInit(in, name) {
 		return false
 	}
 	rest := sp.argv[1:]
@@ -713,6 +712,9 @@ func (sp *split) initWrapper(in *rewrite.Instr) bool {
 	}
 	sp.argv = slices.Clone(rest)
 	sp.origArgv = slices.Clone(rest)
+	if sp.initCopy[0] != "" {
+		sp.epArgs, sp.cmdArgs = nil, sp.argv // the app; the wrapper is added back as the ENTRYPOINT
+	}
 	return true
 }
 

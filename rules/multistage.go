@@ -255,7 +255,10 @@ type split struct {
 	buildRun        string   // go run, cargo run: the build step that replaces it
 	dropDirs        []string // node: front-end node_modules the build stage removes before the copy
 	copies          []string
-	carriedFiles    []string // files of the build tree the runtime stage copies, besides copies
+	carriedFiles    []string  // files of the build tree the runtime stage copies, besides copies
+	initCopy        [2]string // first rung: the static init binary the runtime copies from the build stage, and where
+	initEntrypoint  []string  // first rung: the ENTRYPOINT of that init program, as written
+	initPackage     string    // first rung: the system package of that init program
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
@@ -1195,7 +1198,7 @@ func (sp *split) checkRuns() {
 	var runtimePkgs []string
 	var at *rewrite.Instr
 	for pk, in := range installed {
-		if removed[pk] || slices.Contains(buildPackages, pk) || strings.Contains(pk, "compiler") || strings.HasPrefix(pk, "-") {
+		if removed[pk] || slices.Contains(buildPackages, pk) || strings.Contains(pk, "compiler") || strings.HasPrefix(pk, "-") || pk == sp.initPackage {
 			continue
 		}
 		runtimePkgs = append(runtimePkgs, pk)
@@ -1746,6 +1749,9 @@ func (sp *split) render() {
 		}
 		add(nil, kw("COPY")+" "+flags+" "+quotePath(c)+" "+quotePath(c))
 	}
+	if sp.initCopy[0] != "" {
+		add(nil, kw("COPY")+" --from="+sp.name+" "+quotePath(sp.initCopy[0])+" "+quotePath(sp.initCopy[1]))
+	}
 	for _, group := range groupByDir(sp.carriedFiles) {
 		words := []string{kw("COPY"), "--from=" + sp.name}
 		for _, p := range group {
@@ -1775,6 +1781,14 @@ func (sp *split) render() {
 		}
 	}
 	ep, cmd := sp.runtimeCommand()
+	if sp.initEntrypoint != nil {
+		// The init program runs the app: the image's own ENTRYPOINT (its
+		// interpreter) moves in front of the app's arguments.
+		if ep == nil {
+			ep = sp.image.Entrypoint
+		}
+		ep, cmd = sp.initEntrypoint, append(slices.Clone(ep), cmd...)
+	}
 	if keep {
 		ep, cmd = nil, nil
 	}
