@@ -467,6 +467,18 @@ var slimLanguagePrograms = map[string][]string{
 	KindJava:   {"java", "keytool"},
 }
 
+// slimImagePrograms are programs a slim rung image has besides its
+// language's, by kind and distribution: Temurin's Ubuntu images install curl
+// and wget ("curl required for historical reasons", adoptium/containers issue
+// 255); its Alpine images do not.
+var slimImagePrograms = map[string]map[string][]string{KindJava: {"ubuntu": {"curl", "wget"}}}
+
+// slimImageHas reports whether the slim rung image img has the program name
+// as its language's image (not counting the distribution's own programs).
+func slimImageHas(img *Image, name string) bool {
+	return slices.Contains(slimLanguagePrograms[img.Kind], name) || slices.Contains(slimImagePrograms[img.Kind][img.Distro], name)
+}
+
 // slimRuntimeBase tries the slim rung for a final stage that the first
 // rung's image cannot run (first holds why): the official slim image of the
 // stage's own language and version, with every instruction kept as written.
@@ -540,7 +552,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 		if c, _ := files.origin(name); c != nil {
 			return true
 		}
-		return distroHas(img.Distro, name) || shellBuiltins[name] || slices.Contains(slimLanguagePrograms[img.Kind], name) ||
+		return distroHas(img.Distro, name) || shellBuiltins[name] || slimImageHas(img, name) ||
 			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
 	}
 	var checkCalls func(in *rewrite.Instr, what string, calls []*shell.Call, depth int) (shellBlocker, bool)
@@ -770,7 +782,7 @@ func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
 		}
 		name := path.Base(call.Args[0])
 		ok := distroHas(sp.image.Distro, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
-			slices.Contains(slimLanguagePrograms[sp.kind], name) || slices.Contains(sp.runtimePkgs, name) ||
+			slimImageHas(sp.image, name) || slices.Contains(sp.runtimePkgs, name) ||
 			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0])
 		if !ok {
 			return fmt.Sprintf("HEALTHCHECK runs %s, which %s does not have", call.Args[0], sp.image.Ref)
