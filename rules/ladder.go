@@ -335,6 +335,15 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 			first = in
 		}
 	}
+	libs, at := sp.compilerLibs(installed, removed)
+	for _, lib := range libs {
+		if !slices.Contains(sp.runtimePkgs, lib) {
+			sp.runtimePkgs = append(sp.runtimePkgs, lib)
+		}
+	}
+	if first == nil {
+		first = at
+	}
 	if len(sp.runtimePkgs) == 0 {
 		return
 	}
@@ -423,6 +432,10 @@ func (sp *split) checkSlim() {
 	}
 	if sp.language == "python" && sp.sitePackages != "" && strings.Count(sp.version, ".") < 1 {
 		sp.block(sp.from, "Python version %q is not precise enough to tell the site-packages directory to copy (need major.minor)", sp.version)
+		return
+	}
+	if sp.stageScript != "" && !sameImage(sp.a.baseRef, sp.image.Ref) {
+		sp.block(in, "%s comes from another stage with the packages it runs, which may load libraries of %s that %s lacks", sp.stageScript, sp.a.baseRef, sp.image.Ref)
 		return
 	}
 	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() {

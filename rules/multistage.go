@@ -82,7 +82,8 @@ and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of t
 Java major, debian:<release>-slim for a glibc binary, or the build's own Alpine image. It
 keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
 packages the build installed (not -dev packages or compilers: a -dev package becomes the
-package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused), keeps the user the original ran as (a Node.js
+package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused; on a
+python:*-alpine image, compilers leave libgcc and, for C++, libstdc++, which that image lacks), keeps the user the original ran as (a Node.js
 app on unprivileged ports runs as the image's node user, owning its directory) and
 copies Python packages to the same site-packages path. A command that runs a shell script
 from the build context (an entrypoint.sh that waits for a database, migrates, then runs
@@ -124,7 +125,8 @@ var buildPackages = []string{"gcc", "g++", "cpp", "make", "cmake", "build-essent
 	"dirmngr", "unzip", "zip", "xz-utils", "xz", "tar", "bzip2", "gzip", "pkg-config", "pkgconf", "pkgconfig",
 	"autoconf", "automake", "libtool", "python3-dev", "python-dev", "python3", "python", "clang", "llvm",
 	"binutils", "patch", "file", "openssh-client", "apt-transport-https", "software-properties-common",
-	"lsb-release", "upx", "upx-ucl", "protobuf-compiler", "nodejs", "npm", "yarn", "bash", "gettext", "rsync"}
+	"lsb-release", "upx", "upx-ucl", "protobuf-compiler", "nodejs", "npm", "yarn", "bash", "gettext", "rsync",
+	"cargo", "rust", "rustc"}
 
 // harmlessCommands change nothing a runtime stage would need.
 var harmlessCommands = []string{"echo", "printf", "true", "false", ":", "set", "cd", "exit", "test", "[", "sleep",
@@ -274,6 +276,7 @@ type split struct {
 	classpath    []string // java -cp: the directories and jars it names, absolute
 	script       string   // slim: the entry shell script the command runs, kept as written
 	scriptProgs  []string // slim: the programs the entry script runs
+	stageScript  string   // slim: a console script copied in from another stage (COPY --from), run as written
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -1532,18 +1535,15 @@ func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
 	if b := path.Base(dest); b != "bin" && b != "sbin" {
 		return []string{dest}
 	}
+	// dest is the bin directory, with or without a trailing slash (it
+	// exists in every image, so COPY copies into it): each source is a tool
+	// of its own, unless it is a directory whose contents go there.
 	var files []string
-	if strings.HasSuffix(cp.dest, "/") {
-		for _, src := range cp.sources {
-			if src == "" || strings.ContainsAny(src, "*?[$") || strings.HasSuffix(src, "/") || path.Base(src) == "." {
-				return []string{dest}
-			}
-			files = append(files, dest+"/"+path.Base(src))
+	for _, src := range cp.sources {
+		if b := path.Base(src); src == "" || strings.ContainsAny(src, "*?[$") || strings.HasSuffix(src, "/") || b == "." || b == "bin" || b == "sbin" {
+			return []string{dest}
 		}
-	} else {
-		// COPY --from=x /usr/bin/tool /usr/local/bin/tool: dest is the file,
-		// and the parent directory is the bin directory.
-		return sp.binDirFiles(contextCopy{in: cp.in, sources: []string{dest}, dest: path.Dir(dest) + "/"}, path.Dir(dest))
+		files = append(files, dest+"/"+path.Base(src))
 	}
 	var keep []string
 	for _, file := range files {

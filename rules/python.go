@@ -348,6 +348,16 @@ func (sp *split) consoleScript(in *rewrite.Instr) bool {
 			return false
 		}
 	}
+	if len(installs) == 0 {
+		if c, from := sp.copiedFromStage(candidates); c != "" {
+			if !sp.slim {
+				sp.blockRung(in, "`%s` is copied in from %s with the Python packages it runs, which only the same image's interpreter can run", name, from)
+				return false
+			}
+			sp.stageScript = c // checkSlim: only on the build's own image
+			return true
+		}
+	}
 	var req *requirement
 	for _, art := range installs {
 		for i := range art.Requires {

@@ -68,7 +68,10 @@ stage, and a new runtime stage copies the app from it. A named final stage gives
 the new stage (so --target still builds what ships) and becomes NAME-build. The split is
 refused when it would change a stage other targets build on, when a later stage uses an ARG
 of an earlier one (ARGs end with their stage), when a COPY --from puts files where the runtime
-stage would not carry them, and when the chain installs curl, wget or netcat that no RUN uses
+stage would not carry them, when a console script comes from another stage (COPY --from of
+the bin directory a pip install there wrote) and the runtime image is not the chain's own
+image (the packages compiled with it may load its libraries; on the same image, such as the
+build's own Alpine image without its compilers, the script runs as written), and when the chain installs curl, wget or netcat that no RUN uses
 (a health check run from outside the Dockerfile needs it). A last stage named as a development
 or test target (dev, dev-envs, test) is left alone, with a finding. Every final stage the rule
 does not move gets a finding that says why: an image dfslim does not know, a Windows image, a
