@@ -54,6 +54,9 @@ var debianCodenames = []string{"jessie", "stretch", "buster", "bullseye", "bookw
 // the builder's Debian release, or of the newest one when that is unknown
 // (glibc runs binaries built against older versions of itself).
 func SlimImage(kind, builder string) (*Image, error) {
+	if kind == KindMusl {
+		return slimAlpineImage(builder)
+	}
 	c := catalog()
 	var spec *slimSpec
 	for i := range c.SlimImages {
@@ -129,6 +132,31 @@ func SlimImage(kind, builder string) (*Image, error) {
 		return nil, fmt.Errorf("dfslim knows no slim image for %s programs", kind)
 	}
 	return img, nil
+}
+
+// KindMusl is the slim rung's kind for a binary dynamically linked against
+// musl: it runs on Alpine, never on the glibc or static images.
+const KindMusl = "musl"
+
+// slimAlpineImage returns the Alpine image that runs a musl binary built on
+// the Alpine-based image builder (golang:1.22-alpine3.19 gives alpine:3.19):
+// the Alpine release its tag names, or alpine:3.22 when it names none. musl
+// keeps its ABI backward compatible, so a binary built against an older
+// release runs on a newer one. The image has no tzdata, which Go and most
+// programs read, so the runtime stage installs it (see [split.chooseImage]).
+func slimAlpineImage(builder string) (*Image, error) {
+	b := ClassifyBase(builder)
+	if b.Libc != LibcMusl || b.Distro != "alpine" {
+		return nil, fmt.Errorf("the build image %s is not known to be Alpine-based, so which musl the binary links is unknown", builder)
+	}
+	ref := alpineRef
+	for _, t := range strings.Split(strings.ToLower(b.Tag), "-") {
+		if v, ok := strings.CutPrefix(t, "alpine"); ok && v != "" && strings.Trim(v, "0123456789.") == "" && strings.Count(v, ".") >= 1 {
+			ref = "alpine:" + v
+		}
+	}
+	return &Image{Ref: ref, Flavor: SlimRung, Kind: KindMusl, Libc: LibcMusl, Distro: "alpine", User: "0", Workdir: "/",
+		Shell: true, PackageManager: "apk"}, nil
 }
 
 // slimLanguageTag returns the tag of the -slim variant of an official python
@@ -437,6 +465,11 @@ func (sp *split) checkSlim() {
 	if sp.stageScript != "" && !sameImage(sp.a.baseRef, sp.image.Ref) {
 		sp.block(in, "%s comes from another stage with the packages it runs, which may load libraries of %s that %s lacks", sp.stageScript, sp.a.baseRef, sp.image.Ref)
 		return
+	}
+	if sp.kind == KindMusl && sp.art != nil && sp.art.Kind == KindGoBinary && !slices.Contains(sp.runtimePkgs, "tzdata") {
+		// The build image's Go reads $GOROOT/lib/time/zoneinfo.zip when
+		// the system has no time zone database; Alpine has neither.
+		sp.runtimePkgs = append(sp.runtimePkgs, "tzdata")
 	}
 	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() {
 		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies, package cache or toolchain)", sp.image.Ref)

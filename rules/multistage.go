@@ -1095,6 +1095,11 @@ func (sp *split) chooseImage() bool {
 				sp.kind = KindCC
 			}
 		case LibcMusl:
+			if sp.slim && sp.a.image.distro == "alpine" {
+				// The slim rung: Alpine itself, without the build's toolchain.
+				sp.kind = KindMusl
+				break
+			}
 			hint := ""
 			switch art.Kind {
 			case KindGoBinary:
@@ -1102,7 +1107,7 @@ func (sp *split) chooseImage() bool {
 			case KindRustBinary:
 				hint = "; build for a *-unknown-linux-musl --target for a static binary"
 			}
-			sp.block(art.spanInstr(sp.f), "%s may be linked against musl (built on %s), which neither static nor glibc runtime images provide%s", art.Path, sp.a.baseRef, hint)
+			sp.blockRung(art.spanInstr(sp.f), "%s may be linked against musl (built on %s), which neither static nor glibc runtime images provide%s", art.Path, sp.a.baseRef, hint)
 			return false
 		default:
 			sp.block(art.spanInstr(sp.f), "cannot tell whether %s is static or linked against glibc or musl", art.Path)
@@ -1144,7 +1149,7 @@ func (sp *split) checkProbeTools() {
 // checkRuns looks for RUN steps whose results the runtime stage would lose.
 func (sp *split) checkRuns() {
 	interpreted := sp.language == "node" || sp.language == "python"
-	dynamic := sp.kind == KindGlibc || sp.kind == KindCC || interpreted
+	dynamic := sp.kind == KindGlibc || sp.kind == KindCC || sp.kind == KindMusl || interpreted
 	installed := map[string]*rewrite.Instr{}
 	removed := map[string]bool{}
 	for _, step := range sp.a.runs {
