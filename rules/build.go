@@ -52,6 +52,9 @@ type buildArtifact struct {
 	// Path (absolute): the shade plugin's outputFile or shaded classifier,
 	// the assembly plugin's descriptorRef jars.
 	Jars []string
+	// JarDirs lists the directories (absolute) that a jar of Path or Jars
+	// needs whole: Quarkus' target/quarkus-app for quarkus-run.jar.
+	JarDirs []string
 	// StaticFix is set on a Go binary that links libc only because cgo is on
 	// by default, when the build context shows pure Go code: the edit that
 	// builds it with CGO_ENABLED=0, so that it runs on a static image.

@@ -626,6 +626,19 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 					art.Jars = append(art.Jars, strings.TrimSuffix(dir, "/")+"/target/"+j)
 				}
 			}
+			var config [][]byte
+			for _, c := range quarkusConfigFiles {
+				if ctx, ok := a.contextFile(strings.TrimSuffix(dir, "/") + "/" + c); ok {
+					if b, ok := readContext(a.p, ctx); ok {
+						config = append(config, b)
+					}
+				}
+			}
+			if quarkusFastJar(data, args[1:], config) {
+				app := strings.TrimSuffix(dir, "/") + "/" + quarkusFastJarDir
+				art.Jars = append(art.Jars, app+"/quarkus-run.jar")
+				art.JarDirs = append(art.JarDirs, app)
+			}
 		}
 		a.add(art)
 		return

@@ -1429,7 +1429,15 @@ func (sp *split) planCopies() {
 			}
 		}
 	default:
-		sp.copies = append(sp.copies, sp.entryPath)
+		entry := sp.entryPath
+		if sp.art != nil {
+			for _, d := range sp.art.JarDirs {
+				if within(entry, d) {
+					entry = d // the jar loads the files next to it
+				}
+			}
+		}
+		sp.copies = append(sp.copies, entry)
 	}
 	var sourceDirs []string
 	if sp.language == "" || sp.language == "java" {
