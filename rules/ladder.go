@@ -267,6 +267,14 @@ func (sp *split) shellEntry() bool {
 			sp.block(in, "%s runs a program whose name is not literal", kw)
 			return false
 		}
+		if args[0] == "poetry" && sp.a.image.language == "python" {
+			words, ok := sp.poetryRunShell(in, sh, c, args, dyn)
+			if !ok {
+				return false
+			}
+			calls = append(calls, words)
+			continue
+		}
 		words := slices.Clone(args)
 		for i := range words {
 			if dyn[i] {
@@ -289,7 +297,7 @@ func (sp *split) shellEntry() bool {
 		}
 	}
 	for _, c := range calls {
-		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) {
+		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) && !slices.Contains(sp.envProgs, c[0]) {
 			sp.block(in, "%s also runs `%s`, which the runtime stage may not have", kw, name)
 			return false
 		}
@@ -471,7 +479,7 @@ func (sp *split) checkSlim() {
 		// the system has no time zone database; Alpine has neither.
 		sp.runtimePkgs = append(sp.runtimePkgs, "tzdata")
 	}
-	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() {
+	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() && !sp.dropsPythonTools() {
 		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies, package cache or toolchain)", sp.image.Ref)
 	}
 }

@@ -62,7 +62,9 @@ streamlit, fastapi, …) runs as ` + "`python -m`" + ` its module, when a pip or
 Dockerfile names its package in a version whose module runs; a shell-form gunicorn command
 whose only expansion is ` + "`--bind :$PORT`" + ` loses the bind, since gunicorn binds
 0.0.0.0:$PORT itself (unless a config file could set the bind); ` + "`uv run X`" + ` becomes the
-synced environment's X. For compiled programs the build
+synced environment's X, and ` + "`poetry run X`" + ` (exec form, or each call of a shell-form command
+on the slim rung) the X of the in-project environment poetry installed, when X is Python or a
+console script of a dependency the project names. For compiled programs the build
 context must be readable: dfslim does not guess which files the program reads, so every file
 of the app tree the Dockerfile copies in goes to the runtime stage (directories whole, files
 by name), except what is provably build input: the compiled language's sources, manifests
@@ -277,6 +279,10 @@ type split struct {
 	script       string   // slim: the entry shell script the command runs, kept as written
 	scriptProgs  []string // slim: the programs the entry script runs
 	stageScript  string   // slim: a console script copied in from another stage (COPY --from), run as written
+
+	// slim: `poetry run X` in a shell-form command kept as written (poetryrun.go).
+	entryEdits []rewrite.Edit // edits of the command's text: each call becomes the environment's X
+	envProgs   []string       // the environment's programs that the command runs besides its program
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -439,6 +445,12 @@ func (sp *split) locate() bool {
 	sp.nodeScript()
 	sp.nodeGlobalBin()
 	prog := path.Base(sp.argv[0])
+	if prog == "poetry" && sp.a.image.language == "python" {
+		if !sp.poetryRun(in) {
+			return false
+		}
+		prog = path.Base(sp.argv[0])
+	}
 	if prog == "uv" && sp.a.image.language == "python" {
 		if !sp.uvRun(in) {
 			return false
@@ -1790,7 +1802,7 @@ func (sp *split) render() {
 	}
 	for _, in := range moved {
 		if keep && (in.Cmd == "cmd" || in.Cmd == "entrypoint") {
-			add(in, verbatim(in, true))
+			add(in, sp.keptCommand(in, verbatim(in, true)))
 		}
 	}
 	ep, cmd := sp.runtimeCommand()

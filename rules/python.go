@@ -46,6 +46,8 @@ var consoleScripts = map[string]consoleScript{
 	// No module runs it with the same arguments: only the slim rung, which
 	// has the script's interpreter, can run it as written.
 	"opentelemetry-instrument": {dist: "opentelemetry-instrumentation"},
+	// dfslim does not know since which version a module runs it.
+	"alembic": {dist: "alembic"},
 }
 
 // extrasProvide lists the distributions that a requirement (with extras)
