@@ -655,6 +655,9 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 	}
 	dir = strings.TrimSuffix(dir, "/")
 	art := buildArtifact{Kind: KindJavaJar, Language: "java", Version: a.image.version, Workdir: dir, Span: step.in.Span}
+	if dir == "" && sc.dir == "/" {
+		art.Workdir = "/" // a project in /: its tree is the whole file system
+	}
 	if name := a.gradleJarName(dir); name != "" {
 		art.Path = dir + "/build/libs/" + name
 	}

@@ -223,6 +223,9 @@ func (sp *split) carryCopy(c *carrier, cp contextCopy) ([]carryItem, string) {
 				continue // the build itself fails on a missing source
 			}
 			destDir := strings.TrimSuffix(cp.dest, "/")
+			if destDir == "" && strings.HasPrefix(cp.dest, "/") {
+				destDir = "/" // the root: its entries keep absolute paths
+			}
 			if info.IsDir() {
 				sub, whole := c.walk(m, destDir)
 				if c.reason != "" {
@@ -279,8 +282,8 @@ func isArchiveName(name string) bool {
 func (sp *split) treeLang(dir string) string {
 	lang := ""
 	for _, art := range sp.a.artifacts {
-		w := strings.TrimSuffix(art.Workdir, "/")
-		if w == "" || !(within(dir, w) || within(w, dir)) {
+		w := strings.TrimSuffix(art.Workdir, "/") // "" for the root, within which is everything
+		if art.Workdir == "" || !(within(dir, w) || within(w, dir)) {
 			continue
 		}
 		switch art.Kind {

@@ -1784,7 +1784,7 @@ func (sp *split) render() {
 		}
 		dest := quotePath(group[0])
 		if len(group) > 1 {
-			dest = quotePath(path.Dir(group[0]) + "/")
+			dest = quotePath(strings.TrimSuffix(path.Dir(group[0]), "/") + "/")
 		}
 		add(nil, strings.Join(append(words, dest), " "))
 	}
