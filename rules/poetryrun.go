@@ -161,9 +161,12 @@ func (sp *split) poetryRunShell(in *rewrite.Instr, sh *shell.Script, c *shell.Ca
 
 // dropsPythonTools reports whether a pip install of the stage installs only
 // packaging tools into the interpreter's own site-packages (pip install
-// poetry): a runtime stage that copies the app's environment leaves them.
+// poetry) and the runtime stage does not copy that directory: it leaves them.
 func (sp *split) dropsPythonTools() bool {
 	heavy := []string{"poetry", "pipenv", "pdm", "hatch", "uv"}
+	if site := sp.a.image.pythonSite; site == "" || slices.ContainsFunc(sp.copies, func(k string) bool { return within(site, k) }) {
+		return false // the runtime copies the interpreter's site-packages, tools and all
+	}
 	for _, step := range sp.a.runs {
 		for _, sc := range step.cmds {
 			if sc.dynamic || !isPip(sc.call.Args) {
