@@ -47,18 +47,21 @@ func (sp *split) carryStaticInit(in *rewrite.Instr, name string) bool {
 	return true
 }
 
-// installsPackageWith reports whether a RUN of the build stage installs the
-// system package pkg with one of the package managers tools.
+// installsPackageWith reports whether the build stage ends with the system
+// package pkg installed with one of the package managers tools: a RUN
+// installs it and no later one removes it.
 func (sp *split) installsPackageWith(pkg string, tools ...string) bool {
+	installed := false
 	for _, step := range sp.a.runs {
 		for _, sc := range step.cmds {
-			if sc.dynamic || !slices.Contains(tools, path.Base(sc.call.Args[0])) {
+			if sc.dynamic || !slices.Contains(packageManagers, path.Base(sc.call.Args[0])) {
 				continue
 			}
-			if pkgs, remove := packageArgs(path.Base(sc.call.Args[0]), sc.call.Args, sc.call.Dynamic); !remove && slices.Contains(pkgs, pkg) {
-				return true
+			pkgs, remove := packageArgs(path.Base(sc.call.Args[0]), sc.call.Args, sc.call.Dynamic)
+			if slices.Contains(pkgs, pkg) {
+				installed = !remove && slices.Contains(tools, path.Base(sc.call.Args[0]))
 			}
 		}
 	}
-	return false
+	return installed
 }

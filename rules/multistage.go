@@ -1107,10 +1107,17 @@ func (sp *split) chooseImage() bool {
 				sp.kind = KindCC
 			}
 		case LibcMusl:
-			if sp.slim && sp.a.image.distro == "alpine" {
+			if sp.slim && sp.a.image.distro == "alpine" && art.Kind == KindGoBinary {
 				// The slim rung: Alpine itself, without the build's toolchain.
+				// Go's cgo links libc and the libraries asked for; C, C++
+				// and Rust binaries may also load libgcc_s or libstdc++,
+				// which Alpine's base image lacks.
 				sp.kind = KindMusl
 				break
+			}
+			if sp.slim && sp.a.image.distro == "alpine" {
+				sp.block(art.spanInstr(sp.f), "%s is linked against musl, and besides musl it may load libgcc_s or libstdc++, which Alpine's base image lacks", art.Path)
+				return false
 			}
 			hint := ""
 			switch art.Kind {
