@@ -74,14 +74,25 @@ metadata. A file of that tree that looks like a secret (.env, *.pem) is not copi
 addons that load a system library the build image has (psycopg2 built from source against
 libpq-dev, mysqlclient, python-ldap, pg-native's libpq, …; not manylinux wheels such as
 psycopg2-binary) keep the app off distroless and Chainguard, and on the slim rung the
-runtime stage installs the package holding that library.
+runtime stage installs the package holding that library. node_modules installed on Alpine
+go to a glibc image only when package-lock.json (v2 or later) shows no package with an
+install script or a per-platform prebuilt binary (os, cpu or libc) among those the runtime
+gets: packages npm skips on Linux (fsevents) and devDependencies the install omits or the
+split prunes do not count. tini installed with apt as the ENTRYPOINT (ENTRYPOINT
+["/usr/bin/tini", "--"], the app in CMD) stays: the runtime stage copies the package's
+static build, /usr/bin/tini-static, to the path the ENTRYPOINT names (Alpine's tini links
+musl and is refused). A Quarkus Maven build's fast-jar (target/quarkus-app/quarkus-run.jar)
+is copied with its whole directory, unless the pom, an active profile, the arguments or the
+application's configuration set quarkus.package.*.
 
 The runtime ladder: when only the first rung's image is in the way (no distroless or
 Chainguard image for the language version, a command that needs a shell, packages built
 on Alpine, system packages installed for run time), the runtime stage falls back to the
 slim rung (unless --fallback=false): the official -slim image of the same language, version
 and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of the same
-Java major, debian:<release>-slim for a glibc binary, or the build's own Alpine image. It
+Java major (Temurin's Ubuntu images have curl and wget), debian:<release>-slim for a glibc
+binary, the build's own Alpine image, or, for a Go binary linked against musl on an Alpine
+build image, Alpine itself (the release the tag names, else alpine:3.22) with tzdata. It
 keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
 packages the build installed (not -dev packages or compilers: a -dev package becomes the
 package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused; on a
