@@ -55,6 +55,10 @@ type buildArtifact struct {
 	// JarDirs lists the directories (absolute) that a jar of Path or Jars
 	// needs whole: Quarkus' target/quarkus-app for quarkus-run.jar.
 	JarDirs []string
+	// InstallDir is, for a Gradle installDist, the directory (absolute)
+	// holding one directory per distribution: bin/ with the start scripts
+	// the application plugin writes, lib/ with the jars.
+	InstallDir string
 	// StaticFix is set on a Go binary that links libc only because cgo is on
 	// by default, when the build context shows pure Go code: the edit that
 	// builds it with CGO_ENABLED=0, so that it runs on a static image.

@@ -645,7 +645,7 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 	}
 	pa := shell.ParseArgs(args[1:], sc.call.Dynamic[1:], []string{"p", "project-dir", "b", "build-file", "x", "exclude-task", "g", "gradle-user-home", "I", "init-script"})
 	if !slices.ContainsFunc(pa.Operands, func(t string) bool {
-		return t == "build" || t == "assemble" || t == "bootJar" || t == "jar"
+		return t == "build" || t == "assemble" || t == "bootJar" || t == "jar" || t == "installDist"
 	}) {
 		return
 	}
@@ -660,6 +660,9 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 	}
 	if name := a.gradleJarName(dir); name != "" {
 		art.Path = dir + "/build/libs/" + name
+	}
+	if slices.Contains(pa.Operands, "installDist") {
+		art.InstallDir = dir + "/build/install"
 	}
 	a.add(art)
 }

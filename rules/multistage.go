@@ -504,6 +504,9 @@ func (sp *split) locate() bool {
 	case "java":
 		return sp.locateJar(in)
 	}
+	if handled, ok := sp.locateStartScript(in); handled {
+		return ok
+	}
 	return sp.locateBinary(in)
 }
 
