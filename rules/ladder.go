@@ -461,7 +461,7 @@ func (sp *split) checkSlim() {
 		return
 	}
 	if keep && sp.language == "" && sp.entryPath != "" && !strings.Contains(sp.argv[0], "/") {
-		if _, setsPath := sp.a.envVars["PATH"]; !setsPath && !slices.Contains(defaultPath, path.Dir(sp.entryPath)) {
+		if _, setsPath := sp.a.envVars["PATH"]; !setsPath && !slices.Contains(defaultPath, path.Dir(sp.entryPath)) && !sp.keepImagePath() {
 			sp.block(in, "the command finds %s through the build image's PATH, which %s does not have", sp.argv[0], sp.image.Ref)
 			return
 		}
@@ -837,7 +837,7 @@ func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
 		name := path.Base(call.Args[0])
 		ok := distroHas(sp.image.Distro, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
 			slimImageHas(sp.image, name) || slices.Contains(sp.runtimePkgs, name) ||
-			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0])
+			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0]) || sp.carryProbe(call.Args[0])
 		if !ok {
 			return fmt.Sprintf("HEALTHCHECK runs %s, which %s does not have", call.Args[0], sp.image.Ref)
 		}

@@ -96,7 +96,10 @@ build image, Alpine itself (the release the tag names, else alpine:3.22) with tz
 keeps CMD and ENTRYPOINT exactly as written (shell form works there), installs the runtime
 packages the build installed (not -dev packages or compilers: a -dev package becomes the
 package holding its library, libpq5 for libpq-dev, and one dfslim cannot map is refused; on a
-python:*-alpine image, compilers leave libgcc and, for C++, libstdc++, which that image lacks), keeps the user the original ran as (a Node.js
+python:*-alpine image, compilers leave libgcc and, for C++, libstdc++, which that image lacks), installs
+the curl or wget a HEALTHCHECK runs when the build image had it (the full official images,
+built on buildpack-deps), sets the build image's PATH when the command finds its program
+through it (cargo install's /usr/local/cargo/bin), keeps the user the original ran as (a Node.js
 app on unprivileged ports runs as the image's node user, owning its directory) and
 copies Python packages to the same site-packages path. A command that runs a shell script
 from the build context (an entrypoint.sh that waits for a database, migrates, then runs
@@ -294,6 +297,9 @@ type split struct {
 	// slim: `poetry run X` in a shell-form command kept as written (poetryrun.go).
 	entryEdits []rewrite.Edit // edits of the command's text: each call becomes the environment's X
 	envProgs   []string       // the environment's programs that the command runs besides its program
+
+	// slim: the build image's PATH, which the command finds its program through (slimprobe.go).
+	imagePath string
 }
 
 func newSplit(p *Pass, stage *instructions.Stage) *split {
@@ -1811,6 +1817,9 @@ func (sp *split) render() {
 	}
 	if sp.pythonPath != "" && !sp.slim {
 		add(nil, kw("ENV")+" PYTHONPATH="+quotePath(sp.pythonPath))
+	}
+	if sp.imagePath != "" {
+		add(nil, kw("ENV")+" PATH="+quotePath(sp.imagePath))
 	}
 	keep := sp.slim && (slices.Equal(sp.argv, sp.origArgv) || sp.script != "") // the command as written
 	for _, in := range moved {
