@@ -794,12 +794,13 @@ var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 // nativeAddons says why node_modules may hold native addons, or "" when the
 // lockfile in the build context shows they do not.
 func (sp *split) nativeAddons(devDropped bool) string {
-	ctx, ok := sp.a.contextFile(sp.appDir + "/package-lock.json")
-	if !ok {
-		return "package-lock.json is not in the build context to show there are none"
+	var data []byte
+	for _, name := range []string{"npm-shrinkwrap.json", "package-lock.json"} { // npm prefers the shrinkwrap
+		if ctx, ok := sp.a.contextFile(sp.appDir + "/" + name); ok && data == nil {
+			data, _ = readContext(sp.p, ctx)
+		}
 	}
-	data, ok := readContext(sp.p, ctx)
-	if !ok {
+	if data == nil {
 		return "package-lock.json is not in the build context to show there are none"
 	}
 	names, err := lockNativePackages(data, devDropped)
