@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 )
@@ -270,7 +271,7 @@ type jsonFix struct {
 	Patch     string `json:"patch,omitempty"`
 	// RuntimeBase is the image the final stage runs on before and after
 	// the fix, with the catalog's sizes.
-	RuntimeBase *rules.BaseChange `json:"runtime_base,omitempty"`
+	RuntimeBase *catalog.BaseChange `json:"runtime_base,omitempty"`
 }
 
 type jsonError struct {

@@ -1,41 +1,12 @@
 package rules
 
 import (
-	"fmt"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
-
-// Alpine is the --base value for the Alpine image: a shell and apk, for
-// those who want them (the seed article: "Alpine keeps a shell and basic
-// binaries").
-const Alpine = "alpine"
-
-// alpineRef is the Alpine image --base alpine uses.
-const alpineRef = "alpine:3.22"
-
-// alpineImage is the runtime image of --base alpine: static binaries only
-// (a glibc binary does not run on musl).
-func alpineImage(kind string) (*Image, error) {
-	if kind != KindStatic {
-		return nil, fmt.Errorf("--base alpine runs only static binaries, and this one needs %s, which Alpine's musl does not provide (build it statically, or use --base distroless or chainguard)", kindNeeds(kind))
-	}
-	return &Image{Ref: alpineRef, Flavor: Alpine, Kind: KindStatic, Libc: "musl", Distro: "alpine", User: "65532", Workdir: "/", Shell: true,
-		Entrypoint: []string{}, Provides: []string{"ca-certificates"}}, nil
-}
-
-// kindNeeds says what a runtime kind needs, for messages.
-func kindNeeds(kind string) string {
-	switch kind {
-	case KindGlibc:
-		return "glibc"
-	case KindCC:
-		return "glibc and libgcc"
-	}
-	return "a " + kind + " runtime"
-}
 
 // AlpineBase finishes a final stage that --base alpine put on Alpine:
 // runtime packages with apk add --no-cache, and a non-root user.
@@ -59,11 +30,11 @@ translated: such a stage stays where it is. Caveat: the build needs the Alpine p
 
 func runAlpineBase(p *Pass) error {
 	f := p.File
-	if p.Config.Flavor() != Alpine {
+	if p.Config.Flavor() != catalog.Alpine {
 		return nil
 	}
 	final, refSpan, ok := finalImageStage(f)
-	if !ok || !isImage(final.BaseName, alpineRef) {
+	if !ok || !catalog.SameImage(final.BaseName, catalog.AlpineRef) {
 		return nil
 	}
 	hasUser := false
@@ -93,5 +64,5 @@ func runAlpineBase(p *Pass) error {
 // itself puts final stages on when that image is an ordinary OS image
 // (alpine:3.22 for --base alpine), which runtime-base must leave alone.
 func isChosenBase(p *Pass, ref string) bool {
-	return p.Config.Flavor() == Alpine && isImage(ref, alpineRef)
+	return p.Config.Flavor() == catalog.Alpine && catalog.SameImage(ref, catalog.AlpineRef)
 }

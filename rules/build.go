@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -24,13 +25,6 @@ const (
 	KindBinary     = "binary"      // a file copied in from the build context
 )
 
-// Libc values of an [buildArtifact].
-const (
-	LibcNone  = "none"  // statically linked: runs on static / scratch
-	LibcGlibc = "glibc" // dynamically linked against glibc
-	LibcMusl  = "musl"  // dynamically linked against musl, or musl with unknown linkage
-)
-
 // buildArtifact is something a build stage produces for a runtime stage to run.
 type buildArtifact struct {
 	Kind string
@@ -39,10 +33,11 @@ type buildArtifact struct {
 	// the installed packages (python-app: a site-packages or --target
 	// directory; "" when it cannot be told).
 	Path string
-	// Libc is LibcNone, LibcGlibc, LibcMusl, or "" when unknown. Interpreted
-	// apps and jars carry the libc of the build image, which matters for
-	// native extensions.
-	Libc     string
+	// Libc is catalog.LibcNone (statically linked: runs on static or
+	// scratch), catalog.LibcGlibc, catalog.LibcMusl (dynamically linked against musl, or musl
+	// with unknown linkage), or LibcUnknown. Interpreted apps and jars carry
+	// the libc of the build image, which matters for native extensions.
+	Libc     catalog.Libc
 	Language string // "go", "rust", "c", "node", "python", "java", or ""
 	Version  string // language version when the build image tells it ("3.11", "22"), else ""
 	Workdir  string // the working directory of the producing step, absolute

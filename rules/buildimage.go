@@ -6,8 +6,9 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
+
+	"github.com/dfslim/dfslim/catalog"
 )
 
 // builderImage is what the build analysis knows about a build stage's base
@@ -16,13 +17,13 @@ import (
 type builderImage struct {
 	repo     string            // last path element of the repository: "golang"
 	tag      string            // "" when absent
-	libc     string            // LibcGlibc, LibcMusl or "" when unknown
+	libc     catalog.Libc      // catalog.LibcGlibc, catalog.LibcMusl or LibcUnknown
 	language string            // the toolchain it ships, or ""
 	version  string            // its version as the tag tells ("3.11", "22", "17"), or ""
 	workdir  string            // the image's WORKDIR, or "" when unknown
 	env      map[string]string // ENV set by the image that tools read
 	distro   string            // "debian12", "alpine", … or ""
-	family   string            // ClassifyBase's Family
+	family   catalog.Family    // ClassifyBase's Family
 	official bool              // a Docker official image, or a mirror of one
 	// pythonSite is the interpreter's own site-packages directory, where
 	// pip installs without a venv, --target or --user ("" when unknown).
@@ -57,7 +58,7 @@ func splitImageRef(ref string) (repoPath, tag string) {
 	parts := strings.Split(ref, "/")
 	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
 		parts = parts[1:]
-	} else if len(parts) == 2 && slices.Contains(archOrgs, parts[0]) {
+	} else if len(parts) == 2 && catalog.IsArchOrg(parts[0]) {
 		parts = parts[1:] // amd64/node: the amd64 build of the official node image
 	}
 	if len(parts) > 1 && parts[0] == "library" {
@@ -78,31 +79,31 @@ func splitImageRef(ref string) (repoPath, tag string) {
 // and their working directory.
 func classifyBuilder(ref string) builderImage {
 	repoPath, tag := splitImageRef(ref)
-	b := ClassifyBase(ref)
+	b := catalog.ClassifyBase(ref)
 	im := builderImage{repo: path.Base(repoPath), tag: tag, env: map[string]string{},
 		libc: b.Libc, language: b.Language, version: b.Version, distro: b.Distro, family: b.Family}
 	official := !strings.Contains(repoPath, "/")
 	im.official = official
-	if official && b.Family != Unknown {
+	if official && b.Family != catalog.Unknown {
 		im.workdir = "/"
 	}
 	if repoPath == "astral-sh/uv" {
 		classifyUV(&im, tag)
 	}
 	switch b.Family {
-	case "golang":
+	case catalog.FamilyGolang:
 		im.workdir = "/go"
 		im.env["GOPATH"] = "/go"
 		im.env["PATH"] = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	case "rust":
+	case catalog.FamilyRust:
 		im.env["CARGO_HOME"] = "/usr/local/cargo"
 		im.env["RUSTUP_HOME"] = "/usr/local/rustup"
 		im.env["PATH"] = "/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	case "java":
+	case catalog.FamilyJava:
 		if im.repo == "maven" || im.repo == "gradle" {
 			im.workdir = "" // maven and gradle images vary by variant
 		}
-	case "python":
+	case catalog.FamilyPython:
 		if im.repo != "python" {
 			im.version = ""
 		}
@@ -113,10 +114,10 @@ func classifyBuilder(ref string) builderImage {
 			im.pythonSite = "/usr/local/lib/python" + im.version + "/site-packages"
 		}
 	}
-	if b.Family == "java" && im.repo == "eclipse-temurin" {
+	if b.Family == catalog.FamilyJava && im.repo == "eclipse-temurin" {
 		im.workdir = "/"
 	}
-	if im.language == "" && (b.Family == "debian" || b.Family == "ubuntu") {
+	if im.language == "" && (b.Family == catalog.FamilyDebian || b.Family == catalog.FamilyUbuntu) {
 		im.workdir = "/"
 	}
 	return im
@@ -136,9 +137,9 @@ func classifyUV(im *builderImage, tag string) {
 		return
 	}
 	im.language, im.version, im.workdir, im.official = "python", m[1], "/", true
-	im.family, im.libc, im.distro = "python", LibcGlibc, debianGeneration(m[2])
+	im.family, im.libc, im.distro = catalog.FamilyPython, catalog.LibcGlibc, catalog.DebianGeneration(m[2])
 	if m[2] == "alpine" {
-		im.libc, im.distro = LibcMusl, "alpine"
+		im.libc, im.distro = catalog.LibcMusl, "alpine"
 	}
 	im.pythonSite = "/usr/local/lib/python" + m[1] + "/site-packages"
 	im.basedOn = "python:" + m[1] + m[3] + "-" + m[2]

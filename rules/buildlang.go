@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 )
@@ -55,19 +56,19 @@ func (a *stageAnalysis) detectGo(step *runStep, sc *shellCmd) {
 	if len(pkgs) == 0 {
 		pkgs = []string{"."}
 	}
-	libc := ""
+	libc := catalog.LibcUnknown
 	var staticFix *rewrite.Edit
 	cgo, cgoSet := a.lookupVar(sc, "CGO_ENABLED")
 	switch {
 	case cgoSet && cgo == "0":
-		libc = LibcNone
+		libc = catalog.LibcNone
 	default:
 		libc = a.image.libc
-		if !cgoSet && (libc == LibcGlibc || libc == LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(a.p) {
+		if !cgoSet && (libc == catalog.LibcGlibc || libc == catalog.LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(a.p) {
 			staticFix = a.staticGoEdit(step, sc)
 		}
-		if !cgoSet && libc == LibcMusl && staticFix == nil && a.cgoOffWithoutCC(sc) {
-			libc = LibcNone // go 1.20+ turns cgo off when no C compiler is found
+		if !cgoSet && libc == catalog.LibcMusl && staticFix == nil && a.cgoOffWithoutCC(sc) {
+			libc = catalog.LibcNone // go 1.20+ turns cgo off when no C compiler is found
 		}
 	}
 	o, hasOut := pa.Last("o")
@@ -261,14 +262,14 @@ func (a *stageAnalysis) detectCargo(step *runStep, sc *shellCmd) {
 	libc := a.image.libc
 	switch {
 	case strings.Contains(triple, "musl"):
-		libc = LibcNone
+		libc = catalog.LibcNone
 	case strings.Contains(triple, "gnu"):
-		libc = LibcGlibc
+		libc = catalog.LibcGlibc
 	case triple != "":
 		libc = ""
 	}
-	if rf, ok := a.lookupVar(sc, "RUSTFLAGS"); ok && libc == LibcGlibc && strings.Contains(rf, "target-feature=+crt-static") {
-		libc = LibcNone // glibc linked statically (static.go)
+	if rf, ok := a.lookupVar(sc, "RUSTFLAGS"); ok && libc == catalog.LibcGlibc && strings.Contains(rf, "target-feature=+crt-static") {
+		libc = catalog.LibcNone // glibc linked statically (static.go)
 	}
 	var binDir string
 	if args[1] == "install" {
@@ -869,7 +870,7 @@ func (a *stageAnalysis) detectC(step *runStep, sc *shellCmd) {
 	}
 	libc := a.image.libc
 	if pa.Has("static") {
-		libc = LibcNone
+		libc = catalog.LibcNone
 	}
 	a.add(buildArtifact{Kind: KindCBinary, Path: resolveIn(sc.dir, o), Libc: libc, Language: "c", Workdir: sc.dir, Span: step.in.Span})
 }

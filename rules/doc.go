@@ -1,6 +1,7 @@
-// Package rules holds dfslim's knowledge of slim images: the rules that inspect
-// a Dockerfile and its build context and propose fixes, the image catalog, and
-// the driver that applies fixes until nothing changes.
+// Package rules holds dfslim's knowledge of slimming: the rules that inspect
+// a Dockerfile and its build context and propose fixes, and the driver that
+// applies fixes until nothing changes. The images they move stages to come
+// from package [github.com/dfslim/dfslim/catalog].
 //
 // A [Rule] is a name, documentation and a Run function. Run reads a [Pass] —
 // the parsed [rewrite.File], the build context as an [io/fs.FS] and the

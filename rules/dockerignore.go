@@ -435,7 +435,7 @@ func (pl *ignorePlanner) loadReads(shared bool) {
 		if slices.Contains(scmVersionFiles, base) {
 			pl.gitVer = pl.gitVer || mentionsSCMVersion(p.Context, name)
 		}
-		if shared && name != p.DockerfilePath && IsDockerfileName(base) {
+		if shared && name != p.DockerfilePath && rewrite.IsDockerfileName(base) {
 			if _, own := t.index[name+".dockerignore"]; !own {
 				reads = append(reads, readsOfFile(p.Context, name))
 			}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
@@ -117,7 +118,7 @@ func (sp *split) entryScript(in *rewrite.Instr) bool {
 			return false
 		}
 		name := path.Base(args[0])
-		if funcs[name] || shellBuiltins[name] || slices.Contains(runtimeShellCommands, name) || slices.Contains(slimBasePrograms, name) {
+		if funcs[name] || shellBuiltins[name] || slices.Contains(runtimeShellCommands, name) || catalog.SlimBaseHas(name) {
 			continue
 		}
 		words := slices.Clone(args)
@@ -191,12 +192,12 @@ func (sp *split) checkEntryScript() {
 	in := sp.entryInstr()
 	for _, prog := range sp.scriptProgs {
 		name := path.Base(prog)
-		ok := name == path.Base(sp.argv[0]) || slices.Contains(slimLanguagePrograms[sp.image.Kind], name) ||
-			sp.image.Kind == KindPython && pythonRe.MatchString(name)
+		ok := name == path.Base(sp.argv[0]) || catalog.SlimLanguageHas(sp.image.Kind, name) ||
+			sp.image.Kind == catalog.KindPython && pythonRe.MatchString(name)
 		for _, s := range sp.scripts {
 			ok = ok || path.Base(s) == name
 		}
-		if !ok && sp.image.Kind == KindPython && !strings.Contains(prog, "/") {
+		if !ok && sp.image.Kind == catalog.KindPython && !strings.Contains(prog, "/") {
 			if script := sp.pipConsoleScript(name); script != "" {
 				ok = true
 				sp.scripts = append(sp.scripts, script)

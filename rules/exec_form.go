@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
@@ -106,7 +107,7 @@ func execFormBlocker(f *rewrite.File, stages []*stageInfo, in *rewrite.Instr, se
 		return "the file sets SHELL, which exec form would bypass"
 	case st == nil:
 		return ""
-	case st.windows():
+	case catalog.IsWindows(st.root().base):
 		return "the stage looks like a Windows image, whose shell is cmd, not sh"
 	case in.Cmd == "cmd":
 		if ep := st.entrypoint(); ep != nil && ep.Node.Attributes["json"] {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -41,7 +42,7 @@ type Result struct {
 	Applied map[string]int
 	// RuntimeBase is the change of the image the final stage runs on, from
 	// the Dockerfile as given to the fixed one; nil when it is the same.
-	RuntimeBase *BaseChange
+	RuntimeBase *catalog.BaseChange
 }
 
 // Changed reports whether any file changed.

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dfslim/dfslim/catalog"
 )
 
 // goMainPackages returns the directories of the stage (absolute) that a Go
@@ -137,7 +139,7 @@ var cCompilerPackages = []string{"gcc", "g++", "clang", "build-base", "tcc", "mu
 // CC is unset and no C compiler is in PATH, which is so on the official
 // golang Alpine images unless a RUN installs one.
 func (a *stageAnalysis) cgoOffWithoutCC(sc *shellCmd) bool {
-	if a.image.repo != "golang" || a.image.libc != LibcMusl {
+	if a.image.repo != "golang" || a.image.libc != catalog.LibcMusl {
 		return false
 	}
 	if _, set := a.lookupVar(sc, "CC"); set {

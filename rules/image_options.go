@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -106,38 +105,4 @@ func (c *Config) RuntimeUser() string {
 		gid = uid
 	}
 	return strconv.Itoa(uid) + ":" + strconv.Itoa(gid)
-}
-
-// knownRegistries are the registries of the images dfslim knows, which
-// [unmirror] finds inside a mirror's path.
-var knownRegistries = []string{"docker.io", "index.docker.io", "gcr.io", "cgr.dev", "public.ecr.aws",
-	"mcr.microsoft.com", "registry.access.redhat.com", "registry.k8s.io", "quay.io", "ghcr.io", "container-registry.oracle.com"}
-
-// unmirror reads a reference that a registry mirror serves, as dfslim writes
-// it with [ImageOptions.RegistryMirror] (mirror.corp/proxy/gcr.io/distroless/…),
-// as the image it mirrors (gcr.io/distroless/…), so that rules recognise the
-// images they wrote. Any other reference is returned as it is.
-func unmirror(ref string) string {
-	host, rest, ok := strings.Cut(ref, "/")
-	if !ok || !(strings.ContainsAny(host, ".:") || host == "localhost") {
-		return ref
-	}
-	parts := strings.Split(rest, "/")
-	for i := len(parts) - 2; i >= 0; i-- {
-		if slices.Contains(knownRegistries, parts[i]) {
-			return strings.Join(parts[i:], "/")
-		}
-	}
-	return ref
-}
-
-// isImage reports whether ref names the image want, whether dfslim wrote it
-// behind a registry mirror or pinned to a digest ([Config.ImageRef]) or not.
-func isImage(ref, want string) bool {
-	a, err1 := reference.ParseNormalizedNamed(unmirror(ref))
-	b, err2 := reference.ParseNormalizedNamed(unmirror(want))
-	if err1 != nil || err2 != nil {
-		return ref == want
-	}
-	return trimDigest(reference.TagNameOnly(a)).String() == trimDigest(reference.TagNameOnly(b)).String()
 }

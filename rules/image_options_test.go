@@ -1,6 +1,10 @@
 package rules
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dfslim/dfslim/catalog"
+)
 
 const testDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -19,8 +23,8 @@ func TestImageRef(t *testing.T) {
 		if got != want {
 			t.Errorf("ImageRef(%q) = %q, want %q", ref, got, want)
 		}
-		if ref != "scratch" && unmirror(got) == got {
-			t.Errorf("unmirror(%q) does not see through the mirror", got)
+		if ref != "scratch" && catalog.Unmirror(got) == got {
+			t.Errorf("catalog.Unmirror(%q) does not see through the mirror", got)
 		}
 	}
 	if got := (&Config{}).ImageRef("python:3.12-slim"); got != "python:3.12-slim" {
@@ -28,26 +32,6 @@ func TestImageRef(t *testing.T) {
 	}
 	if got := (&Config{Images: ImageOptions{Digests: map[string]string{"gcr.io/distroless/cc-debian13:nonroot": testDigest}}}).ImageRef("gcr.io/distroless/cc-debian13:nonroot"); got != "gcr.io/distroless/cc-debian13:nonroot@"+testDigest {
 		t.Errorf("digest only: %q", got)
-	}
-}
-
-func TestUnmirror(t *testing.T) {
-	for ref, want := range map[string]string{
-		"mirror.corp/proxy/gcr.io/distroless/static:nonroot":           "gcr.io/distroless/static:nonroot",
-		"harbor.corp/docker.io/docker.io/library/python:3.12":          "docker.io/library/python:3.12",
-		"localhost:5000/cgr.dev/chainguard/static:latest":              "cgr.dev/chainguard/static:latest",
-		"gcr.io/distroless/static:nonroot":                             "gcr.io/distroless/static:nonroot",
-		"python:3.12":                                                  "python:3.12",
-		"myorg/gcr.io":                                                 "myorg/gcr.io",
-		"registry.corp/team/app:1":                                     "registry.corp/team/app:1",
-		"mirror.corp/public.ecr.aws/lambda/provided:al2@" + testDigest: "public.ecr.aws/lambda/provided:al2@" + testDigest,
-	} {
-		if got := unmirror(ref); got != want {
-			t.Errorf("unmirror(%q) = %q, want %q", ref, got, want)
-		}
-	}
-	if b := ClassifyBase("mirror.corp/gcr.io/distroless/static-debian13:nonroot"); b.Family != "distroless" {
-		t.Errorf("a mirrored distroless image classifies as %q", b.Family)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -16,8 +17,8 @@ var debianStaticInits = map[string]string{"/usr/bin/tini": "/usr/bin/tini-static
 // distro (a Debian or Ubuntu release; libc glibc) that runs as prog, the
 // init program a command names (an absolute path, or a name found on the
 // default PATH), and where the runtime image finds it; "" when there is none.
-func staticInitSource(prog, libc, distro string) (src, dest string) {
-	if libc != LibcGlibc || distro == "alpine" {
+func staticInitSource(prog string, libc catalog.Libc, distro string) (src, dest string) {
+	if libc != catalog.LibcGlibc || distro == "alpine" {
 		return "", "" // Alpine's tini links musl; its static build is another package
 	}
 	dest = prog

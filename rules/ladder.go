@@ -8,218 +8,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
-	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
-// SlimRung is the Flavor of the images of the fallback rung: the official
-// slim image of the build's own language and version (python:3.12-slim,
-// node:16-slim, eclipse-temurin:8-jre), debian:<release>-slim for a glibc
-// binary, or the build's own Alpine image for a musl build. dfslim falls back
-// to it when no distroless or Chainguard image can run the app, unless
-// [Config.NoFallback] is set.
-const SlimRung = "slim"
-
-// slimSpec is one entry of catalog.json's slimImages: how the fallback-rung
-// image of a runtime kind is named from the builder's reference, and its facts.
-type slimSpec struct {
-	Kind           string         `json:"kind"`
-	Repo           string         `json:"repo"`
-	Tag            string         `json:"tag"`
-	Versions       []string       `json:"versions"`
-	Releases       []string       `json:"releases"`
-	DefaultRelease string         `json:"defaultRelease"`
-	Libc           string         `json:"libc"`
-	User           string         `json:"user"`
-	NonrootUser    string         `json:"nonrootUser"`
-	Workdir        string         `json:"workdir"`
-	Entrypoint     []string       `json:"entrypoint"`
-	PackageManager string         `json:"packageManager"`
-	SizeMB         int            `json:"sizeMB"`
-	SizeByVersion  map[string]int `json:"sizeByVersion"`
+// leadingDigits returns the digits s starts with: "3" for "3rc1".
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
-
-// debianCodenames are the Debian releases that official image tags name.
-var debianCodenames = []string{"jessie", "stretch", "buster", "bullseye", "bookworm", "trixie"}
-
-// SlimImage returns the fallback-rung image that runs kind (KindPython,
-// KindNode, KindJava, KindGlibc or KindCC) for a build on the image builder
-// (a FROM reference with build arguments expanded), or an error that says
-// why there is none. A Python or Node.js build keeps its version and Debian
-// release as its tag writes them (python:3.11-buster gives
-// python:3.11-slim-buster) and an Alpine build keeps its image; a Java build
-// gets the Temurin JRE of its major; a glibc binary gets the slim image of
-// the builder's Debian release, or of the newest one when that is unknown
-// (glibc runs binaries built against older versions of itself).
-func SlimImage(kind, builder string) (*Image, error) {
-	if kind == KindMusl {
-		return slimAlpineImage(builder)
-	}
-	c := catalog()
-	var spec *slimSpec
-	for i := range c.SlimImages {
-		if c.SlimImages[i].Kind == kind {
-			spec = &c.SlimImages[i]
-		}
-	}
-	if spec == nil {
-		return nil, fmt.Errorf("dfslim knows no slim image for %s programs", kind)
-	}
-	b := ClassifyBase(builder)
-	n, err := reference.ParseNormalizedNamed(builder)
-	if err != nil || b.Family == Unknown {
-		return nil, fmt.Errorf("dfslim does not know the build image %s, so not its slim variant", builder)
-	}
-	img := &Image{Flavor: SlimRung, Kind: kind, Libc: spec.Libc, User: spec.User, Workdir: spec.Workdir,
-		Entrypoint: slices.Clone(spec.Entrypoint), Shell: true, PackageManager: spec.PackageManager,
-		NonrootUser: spec.NonrootUser, SizeMB: spec.SizeMB, Distro: b.Distro}
-	tokens := strings.Split(strings.ToLower(b.Tag), "-")
-	switch kind {
-	case KindPython, KindNode:
-		if b.Family != kind {
-			return nil, fmt.Errorf("the build image %s is not an official %s image, so its slim variant is unknown", builder, languageName(kind))
-		}
-		img.Language, img.Version = kind, b.Version
-		if b.Libc == LibcMusl {
-			// The same Alpine image: the build stage keeps what it added.
-			img.Ref, img.Libc, img.PackageManager, img.NonrootUser = builder, LibcMusl, "apk", spec.NonrootUser
-			img.SizeMB = 0
-			return img, nil
-		}
-		tag, err := slimLanguageTag(kind, b.Tag)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", builder, err)
-		}
-		img.Ref = sameRegistry(n, spec.Repo) + ":" + tag
-	case KindJava:
-		if b.Family != "java" || b.Version == "" {
-			return nil, fmt.Errorf("the Java version of the build image %s is unknown, so no JRE image can be matched to it", builder)
-		}
-		if !slices.Contains(spec.Versions, b.Version) {
-			return nil, fmt.Errorf("dfslim knows no %s JRE image for Java %s (it knows %s)", spec.Repo, b.Version, strings.Join(spec.Versions, ", "))
-		}
-		img.Language, img.Version = "java", b.Version
-		release := ""
-		for _, t := range tokens {
-			if slices.Contains(spec.Releases, t) {
-				release = t
-			}
-		}
-		if b.Libc == LibcMusl {
-			release, img.Libc, img.PackageManager = "alpine", LibcMusl, "apk"
-		}
-		tag := strings.ReplaceAll(spec.Tag, "{version}", b.Version)
-		tag = strings.ReplaceAll(tag, "{-release}", dashed(release))
-		img.Ref = sameRegistry(n, spec.Repo) + ":" + tag
-		img.Distro = "ubuntu"
-		if release == "alpine" {
-			img.Distro = "alpine"
-		}
-		img.SizeMB = spec.SizeByVersion[b.Version]
-	case KindStatic, KindGlibc, KindCC:
-		if kind != KindStatic && b.Libc != LibcGlibc {
-			return nil, fmt.Errorf("the build image %s is not known to link against glibc", builder)
-		}
-		release := c.DebianReleases[debianGeneration(b.Distro)]
-		if release == "" {
-			release = spec.DefaultRelease
-		}
-		img.Ref = spec.Repo + ":" + strings.ReplaceAll(spec.Tag, "{release}", release)
-		img.Distro = debianGeneration(release)
-	default:
-		return nil, fmt.Errorf("dfslim knows no slim image for %s programs", kind)
-	}
-	return img, nil
-}
-
-// KindMusl is the slim rung's kind for a binary dynamically linked against
-// musl: it runs on Alpine, never on the glibc or static images.
-const KindMusl = "musl"
-
-// slimAlpineImage returns the Alpine image that runs a musl binary built on
-// the Alpine-based image builder (golang:1.22-alpine3.19 gives alpine:3.19):
-// the Alpine release its tag names, or alpine:3.22 when it names none. musl
-// keeps its ABI backward compatible, so a binary built against an older
-// release runs on a newer one. The image has no tzdata, which Go and most
-// programs read, so the runtime stage installs it (see [split.chooseImage]).
-func slimAlpineImage(builder string) (*Image, error) {
-	b := ClassifyBase(builder)
-	if b.Libc != LibcMusl || b.Distro != "alpine" {
-		return nil, fmt.Errorf("the build image %s is not known to be Alpine-based, so which musl the binary links is unknown", builder)
-	}
-	ref := alpineRef
-	for _, t := range strings.Split(strings.ToLower(b.Tag), "-") {
-		if v, ok := strings.CutPrefix(t, "alpine"); ok && v != "" && strings.Trim(v, "0123456789.") == "" && strings.Count(v, ".") >= 1 {
-			ref = "alpine:" + v
-		}
-	}
-	return &Image{Ref: ref, Flavor: SlimRung, Kind: KindMusl, Libc: LibcMusl, Distro: "alpine", User: "0", Workdir: "/",
-		Shell: true, PackageManager: "apk"}, nil
-}
-
-// slimLanguageTag returns the tag of the -slim variant of an official python
-// or node image tag: the same version and Debian release, written the way
-// each repository writes its slim tags ("3.11-slim-buster", "14-buster-slim").
-func slimLanguageTag(kind, tag string) (string, error) {
-	var version, release string
-	for i, t := range strings.Split(strings.ToLower(tag), "-") {
-		switch {
-		case t == "" || t == "latest" && i == 0:
-		case i == 0 && (leadingDigits(t) != "" || kind == KindNode && (t == "lts" || t == "current" || catalog().NodeCodenames[t] != "")):
-			version = t
-		case t == "slim":
-		case slices.Contains(debianCodenames, t):
-			release = t
-		default:
-			return "", fmt.Errorf("dfslim does not know the slim variant of tag %s", tag)
-		}
-	}
-	order := []string{version, release, "slim"} // node: 14-buster-slim
-	if kind == KindPython {
-		order = []string{version, "slim", release} // python: 3.11-slim-buster
-	}
-	var parts []string
-	for _, p := range order {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, "-"), nil
-}
-
-// sameRegistry names repo in the registry of the official image n when n
-// comes from a mirror of Docker Hub's library ("public.ecr.aws/docker/library/node"
-// gives "public.ecr.aws/docker/library/<repo>", "amd64/node" "amd64/<repo>");
-// otherwise it names Docker Hub's official repo.
-func sameRegistry(n reference.Named, repo string) string {
-	name := n.Name()
-	dir := name[:strings.LastIndex(name, "/")]
-	arch := []string{"docker.io/amd64", "docker.io/arm64v8", "docker.io/arm32v7", "docker.io/arm32v6", "docker.io/i386", "docker.io/ppc64le", "docker.io/s390x", "docker.io/riscv64"}
-	mirror := strings.HasSuffix(dir, "/library") || slices.Contains(arch, dir)
-	if !mirror {
-		return repo
-	}
-	out, err := reference.ParseNormalizedNamed(dir + "/" + repo)
-	if err != nil {
-		return repo
-	}
-	return reference.FamiliarName(out)
-}
-
-func dashed(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "-" + s
-}
-
-// sameImage reports whether two references name the same image and tag.
-func sameImage(a, b string) bool { return isImage(a, b) }
 
 // imageSize writes an image's approximate size for a message.
-func imageSize(img *Image) string {
+func imageSize(img *catalog.Image) string {
 	if img.SizeMB <= 0 {
 		return "size unknown"
 	}
@@ -291,13 +96,13 @@ func (sp *split) shellEntry() bool {
 	// must be that program again or tools every slim image has.
 	argv := calls[len(calls)-1]
 	for i := len(calls) - 1; i >= 0; i-- {
-		if name := path.Base(calls[i][0]); !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) {
+		if name := path.Base(calls[i][0]); !slices.Contains(runtimeShellCommands, name) && !catalog.SlimBaseHas(name) {
 			argv = calls[i]
 			break
 		}
 	}
 	for _, c := range calls {
-		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) && !slices.Contains(slimBasePrograms, name) && !slices.Contains(sp.envProgs, c[0]) {
+		if name := path.Base(c[0]); name != path.Base(argv[0]) && !slices.Contains(runtimeShellCommands, name) && !catalog.SlimBaseHas(name) && !slices.Contains(sp.envProgs, c[0]) {
 			sp.block(in, "%s also runs `%s`, which the runtime stage may not have", kw, name)
 			return false
 		}
@@ -396,7 +201,7 @@ func (sp *split) carryPackages(installed map[string]*rewrite.Instr, removed map[
 	switch {
 	case want == "" || want != sp.image.PackageManager:
 		sp.block(first, "RUN installs %s with %s, and the slim image %s has %s", strings.Join(sp.runtimePkgs, ", "), tool, sp.image.Ref, sp.image.PackageManager)
-	case sp.kind == KindJava && sp.image.Distro != sp.a.image.distro && sp.image.Distro != "alpine":
+	case sp.kind == catalog.KindJava && sp.image.Distro != sp.a.image.distro && sp.image.Distro != "alpine":
 		sp.block(first, "RUN installs %s on %s, and the JRE image %s is another distribution, whose package names may differ", strings.Join(sp.runtimePkgs, ", "), sp.a.baseRef, sp.image.Ref)
 	}
 }
@@ -470,16 +275,16 @@ func (sp *split) checkSlim() {
 		sp.block(sp.from, "Python version %q is not precise enough to tell the site-packages directory to copy (need major.minor)", sp.version)
 		return
 	}
-	if sp.stageScript != "" && !sameImage(sp.a.baseRef, sp.image.Ref) {
+	if sp.stageScript != "" && !catalog.SameImage(sp.a.baseRef, sp.image.Ref) {
 		sp.block(in, "%s comes from another stage with the packages it runs, which may load libraries of %s that %s lacks", sp.stageScript, sp.a.baseRef, sp.image.Ref)
 		return
 	}
-	if sp.kind == KindMusl && sp.art != nil && sp.art.Kind == KindGoBinary && !slices.Contains(sp.runtimePkgs, "tzdata") {
+	if sp.kind == catalog.KindMusl && sp.art != nil && sp.art.Kind == KindGoBinary && !slices.Contains(sp.runtimePkgs, "tzdata") {
 		// The build image's Go reads $GOROOT/lib/time/zoneinfo.zip when
 		// the system has no time zone database; Alpine has neither.
 		sp.runtimePkgs = append(sp.runtimePkgs, "tzdata")
 	}
-	if sameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() && !sp.dropsPythonTools() {
+	if catalog.SameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() && !sp.dropsPythonTools() {
 		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies, package cache or toolchain)", sp.image.Ref)
 	}
 }
@@ -505,50 +310,22 @@ func (sp *split) installsBuildPackages() bool {
 	return false
 }
 
-// slimBasePrograms are the programs every slim rung image has: the shell and
-// the Debian essential tools (Alpine's busybox has the same names).
-var slimBasePrograms = []string{"sh", "bash", "dash", "exec", "echo", "printf", "true", "false", "test", "[", "sleep",
-	"env", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "chmod", "chown", "chgrp", "ln", "touch", "ls", "sed", "grep",
-	"find", "xargs", "tar", "gzip", "gunzip", "zcat", "id", "whoami", "useradd", "groupadd", "usermod", "userdel",
-	"groupdel", "su", "sort", "uniq", "head", "tail", "wc", "tr", "cut", "date", "hostname", "dirname", "basename",
-	"readlink", "realpath", "mktemp", "nproc", "expr", "seq", "tee", "uname", "ldconfig", "dpkg", "kill", "pwd",
-	"timeout", "nohup", "stat", "du", "df", "md5sum", "sha256sum", "yes", "diff", "cmp"}
-
-// slimLanguagePrograms are the programs the slim rung image of each language has.
-var slimLanguagePrograms = map[string][]string{
-	KindPython: {"python", "python3", "pip", "pip3"},
-	KindNode:   {"node", "nodejs", "npm", "npx", "corepack", "docker-entrypoint.sh"},
-	KindJava:   {"java", "keytool"},
-}
-
-// slimImagePrograms are programs a slim rung image has besides its
-// language's, by kind and distribution: Temurin's Ubuntu images install curl
-// and wget ("curl required for historical reasons", adoptium/containers issue
-// 255); its Alpine images do not.
-var slimImagePrograms = map[string]map[string][]string{KindJava: {"ubuntu": {"curl", "wget"}}}
-
-// slimImageHas reports whether the slim rung image img has the program name
-// as its language's image (not counting the distribution's own programs).
-func slimImageHas(img *Image, name string) bool {
-	return slices.Contains(slimLanguagePrograms[img.Kind], name) || slices.Contains(slimImagePrograms[img.Kind][img.Distro], name)
-}
-
 // slimRuntimeBase tries the slim rung for a final stage that the first
 // rung's image cannot run (first holds why): the official slim image of the
 // stage's own language and version, with every instruction kept as written.
 // It returns slimNone when there is no slim rung to try, leaving the report
 // of first's blockers to the caller; otherwise it has reported them.
-func slimRuntimeBase(p *Pass, final *instructions.Stage, info BaseInfo, refSpan rewrite.Span, first *runtimePlan) slimVerdict {
-	kind := LanguageKind(info.Language)
+func slimRuntimeBase(p *Pass, final *instructions.Stage, info catalog.BaseInfo, refSpan rewrite.Span, first *runtimePlan) slimVerdict {
+	kind := catalog.LanguageKind(info.Language)
 	if p.Config.NoFallback || kind == "" || len(first.blockers) == 0 {
 		return slimNone
 	}
-	img, err := SlimImage(kind, final.BaseName)
+	img, err := catalog.SlimImage(kind, final.BaseName)
 	if err != nil {
 		return slimNone
 	}
-	if sameImage(final.BaseName, img.Ref) {
-		if _, err := RuntimeImageOn(p.Config.Flavor(), kind, info.Version, info.Distro, p.Config.Debug); err != nil {
+	if catalog.SameImage(final.BaseName, img.Ref) {
+		if _, err := catalog.RuntimeImageOn(p.Config.Flavor(), kind, info.Version, info.Distro, p.Config.Debug); err != nil {
 			// No image of the first rung at all: that is the reason.
 			p.Reportf(p.File.InstrAt(final.Location[0].Start.Line).Span, "final stage stays on %s, which is already the slim rung: %v", final.BaseName, err)
 			return slimStays
@@ -588,7 +365,7 @@ const (
 // ENTRYPOINT and HEALTHCHECK start are in the image, installed by an earlier
 // RUN of the stage with the image's package manager, or copied in; its
 // scripts from the build context call only such programs; and its USER exists.
-func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Image) (shellBlocker, bool) {
+func slimStageBlocker(p *Pass, final *instructions.Stage, info catalog.BaseInfo, img *catalog.Image) (shellBlocker, bool) {
 	f := p.File
 	files := newStageFiles(p, final, "/", nil)
 	installed := map[string]bool{}
@@ -599,15 +376,15 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 			if c, _ := files.origin(prog); c != nil {
 				return true
 			}
-			if !slices.Contains(pathDirs, path.Dir(prog)) || img.Kind == KindJava && slices.Contains(slimLanguagePrograms[KindJava], name) {
+			if !slices.Contains(pathDirs, path.Dir(prog)) || img.Kind == catalog.KindJava && catalog.SlimLanguageHas(catalog.KindJava, name) {
 				return false // the JRE lives elsewhere (/opt/java/openjdk)
 			}
 		}
 		if c, _ := files.origin(name); c != nil {
 			return true
 		}
-		return distroHas(img.Distro, name) || shellBuiltins[name] || slimImageHas(img, name) ||
-			img.Kind == KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
+		return catalog.DistroHas(img.Distro, name) || shellBuiltins[name] || catalog.SlimImageHas(img, name) ||
+			img.Kind == catalog.KindPython && pythonRe.MatchString(name) || installed[name] || installers && !strings.Contains(prog, "/")
 	}
 	var checkCalls func(in *rewrite.Instr, what string, calls []*shell.Call, depth int) (shellBlocker, bool)
 	checkScript := func(in *rewrite.Instr, what, prog string, anyFile bool, depth int) (shellBlocker, bool) {
@@ -647,7 +424,7 @@ func slimStageBlocker(p *Pass, final *instructions.Stage, info BaseInfo, img *Im
 				switch {
 				case pm != img.PackageManager:
 					return shellBlocker{in.Span, fmt.Sprintf("%s runs %s, and the slim image %s has %s", what, name, img.Ref, img.PackageManager)}, true
-				case img.Kind == KindJava && !remove && len(pkgs) > 0 && info.Distro != img.Distro:
+				case img.Kind == catalog.KindJava && !remove && len(pkgs) > 0 && info.Distro != img.Distro:
 					return shellBlocker{in.Span, fmt.Sprintf("%s installs %s on %s; the JRE image %s is another distribution, whose package names may differ", what, strings.Join(pkgs, ", "), info.Distro, img.Ref)}, true
 				}
 				for _, pk := range pkgs {
@@ -835,8 +612,8 @@ func (sp *split) slimHealthcheck(c *instructions.HealthCheckCommand) string {
 			return "HEALTHCHECK runs a program whose name is not literal"
 		}
 		name := path.Base(call.Args[0])
-		ok := distroHas(sp.image.Distro, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
-			slimImageHas(sp.image, name) || slices.Contains(sp.runtimePkgs, name) ||
+		ok := catalog.DistroHas(sp.image.Distro, name) || slices.Contains(runtimeShellCommands, name) || shellBuiltins[name] ||
+			catalog.SlimImageHas(sp.image, name) || slices.Contains(sp.runtimePkgs, name) ||
 			call.Args[0] == sp.entryPath || name == path.Base(sp.argv[0]) || sp.carryProbe(call.Args[0])
 		if !ok {
 			return fmt.Sprintf("HEALTHCHECK runs %s, which %s does not have", call.Args[0], sp.image.Ref)

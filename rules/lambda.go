@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -75,16 +76,16 @@ func runLambda(p *Pass) error {
 	if !ok {
 		return nil
 	}
-	info := ClassifyBase(final.BaseName)
+	info := catalog.ClassifyBase(final.BaseName)
 	switch info.Family {
-	case "lambda-language":
+	case catalog.FamilyLambdaLanguage:
 		client := runtimeClients[info.Language]
 		if client == "" {
 			client = "its runtime interface client"
 		}
-		p.Reportf(refSpan, "%s carries the Lambda runtime and %s; dfslim keeps AWS language images (a distroless image would need the client built for its libc and %s version)", final.BaseName, client, languageName(info.Language))
+		p.Reportf(refSpan, "%s carries the Lambda runtime and %s; dfslim keeps AWS language images (a distroless image would need the client built for its libc and %s version)", final.BaseName, client, catalog.LanguageName(info.Language))
 		return nil
-	case "lambda-provided":
+	case catalog.FamilyLambdaProvided:
 	default:
 		return nil
 	}
@@ -99,7 +100,7 @@ func runLambda(p *Pass) error {
 	}
 	plan.report(p, refSpan, stays,
 		fmt.Sprintf("Lambda function only runs %s, which implements the Runtime API; %s runs it instead: runtime base %s",
-			plan.what, plan.image.Ref, &BaseChange{From: SizeOf(final.BaseName), To: SizeOf(plan.image.Ref)}),
+			plan.what, plan.image.Ref, &catalog.BaseChange{From: catalog.SizeOf(final.BaseName), To: catalog.SizeOf(plan.image.Ref)}),
 		"Use "+plan.image.Ref+" for the Lambda function", Safe)
 	return nil
 }

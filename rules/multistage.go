@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -259,8 +260,9 @@ type split struct {
 	language        string // "node", "python", "java", or "" for a binary
 	entryPath       string // the binary, script or jar, absolute
 	art             *buildArtifact
-	kind, version   string
-	image           *Image
+	kind            catalog.Kind
+	version         string
+	image           *catalog.Image
 	appDir          string   // node/python: the directory copied whole
 	packageDir      string   // node: the package directory of a global bin (nodeGlobalBin), when not the working directory
 	sitePackages    string   // python: the dependencies directory (a venv: all of it) when outside the app directory
@@ -313,17 +315,17 @@ func newSplit(p *Pass, stage *instructions.Stage) *split {
 		return nil
 	}
 	sp.a = analyzeStage(p, stage)
-	base := ClassifyBase(sp.a.baseRef)
+	base := catalog.ClassifyBase(sp.a.baseRef)
 	switch {
-	case base.Runtime, base.Family == "scratch", strings.EqualFold(sp.a.baseRef, "scratch"):
+	case base.Runtime, base.Family == catalog.FamilyScratch, strings.EqualFold(sp.a.baseRef, "scratch"):
 		return nil // already a slim runtime
-	case base.Family == "lambda-provided" || base.Family == "lambda-language":
+	case base.Family == catalog.FamilyLambdaProvided || base.Family == catalog.FamilyLambdaLanguage:
 		return nil // rule lambda's ground
-	case base.Distro == "windows" || strings.Contains(strings.ToLower(sp.a.baseRef), "windows") || strings.Contains(strings.ToLower(sp.a.baseRef), "nanoserver"):
+	case base.Windows:
 		return nil
 	}
-	if base.Family != Unknown && base.Language == "" && base.Family != "debian" && base.Family != "ubuntu" &&
-		base.Family != "alpine" && base.Family != "rhel" && base.Family != "amazonlinux" && base.Family != "java" {
+	if base.Family != catalog.Unknown && base.Language == "" && base.Family != catalog.FamilyDebian && base.Family != catalog.FamilyUbuntu &&
+		base.Family != catalog.FamilyAlpine && base.Family != catalog.FamilyRHEL && base.Family != catalog.FamilyAmazonLinux && base.Family != catalog.FamilyJava {
 		return nil
 	}
 	sp.name = stage.Name
@@ -660,10 +662,10 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 	sp.art = found
 	sp.version = a.image.version
 	if a.image.language != sp.language {
-		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, languageName(sp.language), languageName(sp.language))
+		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, catalog.LanguageName(sp.language), catalog.LanguageName(sp.language))
 		return false
 	}
-	if a.image.libc == LibcMusl && sp.language == "python" && found != nil && !sp.slim {
+	if a.image.libc == catalog.LibcMusl && sp.language == "python" && found != nil && !sp.slim {
 		sp.blockRung(found.spanInstr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.baseRef)
 		return false
 	}
@@ -720,7 +722,7 @@ func (sp *split) planNode(in *rewrite.Instr, art *buildArtifact) bool {
 	if !sp.planNodePrune(art) {
 		return false
 	}
-	if a.image.libc == LibcMusl && !sp.slim {
+	if a.image.libc == catalog.LibcMusl && !sp.slim {
 		// The packages that reach the runtime: devDependencies are gone when
 		// the install omitted them or the runtime stage prunes them.
 		if reason := sp.nativeAddons(!art.DevDeps || sp.prune != ""); reason != "" {
@@ -1070,7 +1072,7 @@ func (sp *split) laterRun(in *rewrite.Instr) *runStep {
 }
 
 // elfLibc tells how an ELF executable is linked from its program interpreter.
-func elfLibc(data []byte) (string, error) {
+func elfLibc(data []byte) (catalog.Libc, error) {
 	ef, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("not an ELF executable, so how it is linked is unknown")
@@ -1087,9 +1089,9 @@ func elfLibc(data []byte) (string, error) {
 		interp := strings.TrimRight(string(buf), "\x00")
 		switch {
 		case strings.Contains(interp, "ld-musl"):
-			return LibcMusl, nil
+			return catalog.LibcMusl, nil
 		case strings.Contains(interp, "ld-linux"):
-			return LibcGlibc, nil
+			return catalog.LibcGlibc, nil
 		}
 		return "", fmt.Errorf("unknown ELF interpreter %s", interp)
 	}
@@ -1098,7 +1100,7 @@ func elfLibc(data []byte) (string, error) {
 			return "", fmt.Errorf("dynamic ELF without an interpreter")
 		}
 	}
-	return LibcNone, nil
+	return catalog.LibcNone, nil
 }
 
 // chooseImage picks the runtime image.
@@ -1106,34 +1108,34 @@ func (sp *split) chooseImage() bool {
 	art := sp.art
 	switch sp.language {
 	case "node":
-		sp.kind = KindNode
+		sp.kind = catalog.KindNode
 	case "python":
-		sp.kind = KindPython
+		sp.kind = catalog.KindPython
 	case "java":
-		sp.kind = KindJava
+		sp.kind = catalog.KindJava
 	default:
 		libc := art.Libc
-		if art.StaticFix != nil && (libc == LibcGlibc || libc == LibcMusl) {
+		if art.StaticFix != nil && (libc == catalog.LibcGlibc || libc == catalog.LibcMusl) {
 			// Pure Go code that links libc only through cgo's default:
 			// build it static instead (the fix adds CGO_ENABLED=0).
-			libc = LibcNone
+			libc = catalog.LibcNone
 			sp.builderEdits = append(sp.builderEdits, *art.StaticFix)
 		}
 		switch libc {
-		case LibcNone:
-			sp.kind = KindStatic
-		case LibcGlibc:
-			sp.kind = KindGlibc
+		case catalog.LibcNone:
+			sp.kind = catalog.KindStatic
+		case catalog.LibcGlibc:
+			sp.kind = catalog.KindGlibc
 			if art.Kind != KindGoBinary {
-				sp.kind = KindCC
+				sp.kind = catalog.KindCC
 			}
-		case LibcMusl:
+		case catalog.LibcMusl:
 			if sp.slim && sp.a.image.distro == "alpine" && art.Kind == KindGoBinary {
 				// The slim rung: Alpine itself, without the build's toolchain.
 				// Go's cgo links libc and the libraries asked for; C, C++
 				// and Rust binaries may also load libgcc_s or libstdc++,
 				// which Alpine's base image lacks.
-				sp.kind = KindMusl
+				sp.kind = catalog.KindMusl
 				break
 			}
 			if sp.slim && sp.a.image.distro == "alpine" {
@@ -1155,7 +1157,7 @@ func (sp *split) chooseImage() bool {
 		}
 	}
 	if sp.slim {
-		img, err := SlimImage(sp.kind, sp.a.image.slimBase(sp.a.baseRef))
+		img, err := catalog.SlimImage(sp.kind, sp.a.image.slimBase(sp.a.baseRef))
 		if err != nil {
 			sp.block(sp.from, "%v", err)
 			return false
@@ -1163,7 +1165,7 @@ func (sp *split) chooseImage() bool {
 		sp.image = img
 		return true
 	}
-	img, err := RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
+	img, err := catalog.RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
 	if err != nil {
 		sp.blockRung(sp.from, "%v", err)
 		return false
@@ -1189,7 +1191,7 @@ func (sp *split) checkProbeTools() {
 // checkRuns looks for RUN steps whose results the runtime stage would lose.
 func (sp *split) checkRuns() {
 	interpreted := sp.language == "node" || sp.language == "python"
-	dynamic := sp.kind == KindGlibc || sp.kind == KindCC || sp.kind == KindMusl || interpreted
+	dynamic := sp.kind == catalog.KindGlibc || sp.kind == catalog.KindCC || sp.kind == catalog.KindMusl || interpreted
 	installed := map[string]*rewrite.Instr{}
 	removed := map[string]bool{}
 	for _, step := range sp.a.runs {

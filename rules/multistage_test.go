@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -36,11 +37,11 @@ func fakeELF(interp string) []byte {
 func TestELFLibc(t *testing.T) {
 	for _, tt := range []struct {
 		data []byte
-		want string
+		want catalog.Libc
 	}{
-		{fakeELF("/lib64/ld-linux-x86-64.so.2"), LibcGlibc},
-		{fakeELF("/lib/ld-musl-x86_64.so.1"), LibcMusl},
-		{fakeELF(""), LibcNone},
+		{fakeELF("/lib64/ld-linux-x86-64.so.2"), catalog.LibcGlibc},
+		{fakeELF("/lib/ld-musl-x86_64.so.1"), catalog.LibcMusl},
+		{fakeELF(""), catalog.LibcNone},
 	} {
 		got, err := elfLibc(tt.data)
 		if err != nil || got != tt.want {

@@ -3,8 +3,8 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -59,7 +59,7 @@ func runNonRoot(p *Pass) error {
 		return nil
 	}
 	root := final.root()
-	user, ok := runtimeDefaultUser(root.base)
+	user, ok := catalog.DefaultUser(root.base)
 	if !ok {
 		return nil
 	}
@@ -97,23 +97,4 @@ func runNonRoot(p *Pass) error {
 		Message: fmt.Sprintf("final stage on %s runs as root; USER %s runs it as nonroot (use the image's :nonroot tag, or check that the program needs no root)", root.base, want),
 		Fix:     &Fix{Message: "Add USER " + want, Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
 	return nil
-}
-
-// runtimeDefaultUser returns the default user of a distroless or Chainguard
-// runtime image ("65532" or "0"), and false for any other image.
-func runtimeDefaultUser(ref string) (string, bool) {
-	if img := CatalogImage(ref); img != nil {
-		return img.User, true
-	}
-	b := ClassifyBase(ref)
-	switch {
-	case b.Family == "distroless":
-		if strings.Contains(b.Tag, "nonroot") {
-			return "65532", true
-		}
-		return "0", true
-	case b.Family == "chainguard" && b.Runtime:
-		return "65532", true
-	}
-	return "", false
 }

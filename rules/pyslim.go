@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -45,7 +46,7 @@ var alpineCompilerLibs = map[string][]string{
 // runtime stage drops the compiler that brought them), and the first RUN
 // that installed such a compiler.
 func (sp *split) compilerLibs(installed map[string]*rewrite.Instr, removed map[string]bool) ([]string, *rewrite.Instr) {
-	if sp.kind != KindPython || sp.image.PackageManager != "apk" {
+	if sp.kind != catalog.KindPython || sp.image.PackageManager != "apk" {
 		return nil, nil
 	}
 	var libs []string

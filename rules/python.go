@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"mvdan.cc/sh/v3/syntax"
@@ -636,7 +637,7 @@ func (a *stageAnalysis) uvPython(step *runStep, dir string, pa shell.Args) strin
 		data, _ := readContext(a.p, ctx)
 		want = strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
 	}
-	if want == "" || trimVersion(strings.TrimPrefix(want, "python"), 2) == a.image.version {
+	if want == "" || catalog.TrimVersion(strings.TrimPrefix(want, "python"), 2) == a.image.version {
 		return ""
 	}
 	return fmt.Sprintf("`uv sync` asks for Python %s, which uv may download instead of using the image's %s", want, a.image.version)

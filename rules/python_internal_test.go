@@ -129,7 +129,7 @@ func TestClassifyUV(t *testing.T) {
 		"python:3.13-slim@sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": "3.13 glibc  ",
 	} {
 		im := classifyBuilder(ref)
-		if got := im.version + " " + im.libc + " " + im.distro + " " + im.basedOn; got != want {
+		if got := im.version + " " + string(im.libc) + " " + im.distro + " " + im.basedOn; got != want {
 			t.Errorf("classifyBuilder(%s) = %q, want %q", ref, got, want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -117,5 +118,5 @@ type Fix struct {
 	Files map[string][]rewrite.Edit
 	// RuntimeBase is set (by the driver) when the fix changes the image the
 	// final stage runs on: the image and its size before and after.
-	RuntimeBase *BaseChange
+	RuntimeBase *catalog.BaseChange
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -122,9 +123,9 @@ func (sp *split) goRun(in *rewrite.Instr) bool {
 	libc := a.image.libc
 	prefix := ""
 	if cgo, set := a.vars["CGO_ENABLED"]; set && cgo == "0" {
-		libc = LibcNone
-	} else if !set && (libc == LibcGlibc || libc == LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(sp.p) {
-		libc, prefix = LibcNone, "CGO_ENABLED=0 "
+		libc = catalog.LibcNone
+	} else if !set && (libc == catalog.LibcGlibc || libc == catalog.LibcMusl) && goStdRebuilds(a.image.version) && pureGoContext(sp.p) {
+		libc, prefix = catalog.LibcNone, "CGO_ENABLED=0 "
 	}
 	cmd := append([]string{"go", "build"}, flags...)
 	cmd = append(append(cmd, "-o", out), pkgs...)

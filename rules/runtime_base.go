@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -101,13 +102,14 @@ CMD ["app"]
 
 // swappableFamilies are the base image families whose final stages can move
 // to a runtime image.
-var swappableFamilies = []string{"debian", "ubuntu", "alpine", "amazonlinux", "rhel", "golang", "rust", "node", "python", "java"}
+var swappableFamilies = []catalog.Family{catalog.FamilyDebian, catalog.FamilyUbuntu, catalog.FamilyAlpine, catalog.FamilyAmazonLinux,
+	catalog.FamilyRHEL, catalog.FamilyGolang, catalog.FamilyRust, catalog.FamilyNode, catalog.FamilyPython, catalog.FamilyJava}
 
 // interpreters names the programs that run an app on each language runtime.
-var interpreters = map[string][]string{
-	KindNode:   {"node", "nodejs"},
-	KindPython: {"python", "python3"},
-	KindJava:   {"java"},
+var interpreters = map[catalog.Kind][]string{
+	catalog.KindNode:   {"node", "nodejs"},
+	catalog.KindPython: {"python", "python3"},
+	catalog.KindJava:   {"java"},
 }
 
 // launchers are programs that start an app through a tool the runtime image
@@ -123,21 +125,21 @@ func runRuntimeBase(p *Pass) error {
 	if !ok {
 		return runStageFinal(p)
 	}
-	info := ClassifyBase(final.BaseName)
+	info := catalog.ClassifyBase(final.BaseName)
 	if strings.Contains(final.BaseName, "$") {
 		def := expandMetaArgs(f, final.BaseName)
 		switch {
 		case def == "":
 			p.Reportf(refSpan, "final stage image %s is set by a build argument with no default; dfslim cannot tell which image it is", final.BaseName)
-		case slices.Contains(swappableFamilies, ClassifyBase(def).Family):
+		case slices.Contains(swappableFamilies, catalog.ClassifyBase(def).Family):
 			p.Reportf(refSpan, "final stage image %s is set by a build argument (default %s); dfslim cannot replace a templated reference, write a literal distroless or Chainguard image instead", final.BaseName, def)
 		}
 		return nil
 	}
 	switch {
-	case info.Runtime, info.Family == "scratch", info.Family == "lambda-provided", info.Family == "lambda-language", isChosenBase(p, final.BaseName):
+	case info.Runtime, info.Family == catalog.FamilyScratch, info.Family == catalog.FamilyLambdaProvided, info.Family == catalog.FamilyLambdaLanguage, isChosenBase(p, final.BaseName):
 		return nil // already a runtime image (alpine.go: or --base alpine's), or rule lambda's ground
-	case info.Distro == "windows" || windowsRef(final.BaseName):
+	case info.Windows:
 		p.Reportf(refSpan, "final stage stays on %s: it is a Windows image, and distroless and Chainguard images are Linux only", final.BaseName)
 		return nil
 	case !slices.Contains(swappableFamilies, info.Family):
@@ -178,7 +180,7 @@ func runRuntimeBase(p *Pass) error {
 		plan.refPrefix = "--platform=" + pl + " "
 	}
 	msg := fmt.Sprintf("final stage only runs %s; %s has what it needs instead of %s",
-		plan.what, SizeOf(plan.image.Ref), final.BaseName)
+		plan.what, catalog.SizeOf(plan.image.Ref), final.BaseName)
 	if len(plan.notes) > 0 {
 		msg += "; the fix " + strings.Join(plan.notes, "; ")
 	}
@@ -202,7 +204,7 @@ func (plan *runtimePlan) report(p *Pass, refSpan rewrite.Span, stays, msg, fixMs
 
 // runtimePlan is what moving a final stage to a runtime image takes.
 type runtimePlan struct {
-	image     *Image
+	image     *catalog.Image
 	refPrefix string   // written before the image reference: a --platform flag
 	safety    Safety   // Unsafe when users become numeric ids they did not have
 	notes     []string // what else the fix does, for the message
@@ -214,7 +216,7 @@ type runtimePlan struct {
 // planRuntime works out the runtime image for the final stage and the edits
 // its CMD, ENTRYPOINT and WORKDIR need, or the blockers. It returns nil when
 // the stage sets no command, so it does not look like it runs an app.
-func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan {
+func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *runtimePlan {
 	f := p.File
 	var ep, cmd *rewrite.Instr
 	for _, c := range final.Commands {
@@ -259,7 +261,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		return plan
 	}
 	baseWorkdir := "/"
-	if info.Family == "golang" {
+	if info.Family == catalog.FamilyGolang {
 		baseWorkdir = "/go"
 	}
 	files := newStageFiles(p, final, baseWorkdir, nil)
@@ -268,7 +270,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 		return block(at, "%s runs %s, which a runtime image does not have; start the app with its interpreter or binary directly", strings.ToUpper(at.Cmd), run[0])
 	}
 
-	kind := LanguageKind(info.Language)
+	kind := catalog.LanguageKind(info.Language)
 	if kind != "" && !isInterpreter(kind, prog) {
 		kind = "" // a language image that runs a binary
 	}
@@ -279,7 +281,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 			plan.blockers = append(plan.blockers, b)
 			return plan
 		}
-		plan.what = fmt.Sprintf("%s %s", languageName(info.Language), info.Version)
+		plan.what = fmt.Sprintf("%s %s", catalog.LanguageName(info.Language), info.Version)
 	} else {
 		c, src := files.origin(run[0])
 		if c == nil {
@@ -338,7 +340,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 					rewriteExec(f, cmd, keywordText(f, cmd), rest))
 			}
 		default:
-			return block(ep, "ENTRYPOINT runs %s, not %s", epArgs[0], languageName(img.Language))
+			return block(ep, "ENTRYPOINT runs %s, not %s", epArgs[0], catalog.LanguageName(img.Language))
 		}
 	} else {
 		if ep != nil && !ep.Node.Attributes["json"] {
@@ -376,12 +378,12 @@ func planRuntime(p *Pass, final *instructions.Stage, info BaseInfo) *runtimePlan
 
 // isInterpreter reports whether prog (a base name) is the interpreter of
 // kind: "node", "python3", "python3.11", "java".
-func isInterpreter(kind, prog string) bool {
+func isInterpreter(kind catalog.Kind, prog string) bool {
 	for _, name := range interpreters[kind] {
 		if prog == name {
 			return true
 		}
-		if rest, ok := strings.CutPrefix(prog, name); ok && kind == KindPython && strings.HasPrefix(rest, ".") && trimVersion(rest[1:], 1) != "" {
+		if rest, ok := strings.CutPrefix(prog, name); ok && kind == catalog.KindPython && strings.HasPrefix(rest, ".") && catalog.TrimVersion(rest[1:], 1) != "" {
 			return true
 		}
 	}
@@ -435,7 +437,7 @@ func usesRelativePaths(stage *instructions.Stage, run []string) bool {
 
 // languageDepsBlocker finds copies of installed packages that the runtime
 // image's interpreter would not see or could not load.
-func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind string) (shellBlocker, bool) {
+func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind catalog.Kind) (shellBlocker, bool) {
 	f := p.File
 	pythonPath := ""
 	for _, c := range final.Commands {
@@ -453,16 +455,16 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 		}
 		idx := stageIndex(f, c.from, len(f.Stages)-1)
 		if idx < 0 {
-			if kind == KindPython || strings.Contains(c.from, "$") {
+			if kind == catalog.KindPython || strings.Contains(c.from, "$") {
 				return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.from)}, true
 			}
 			continue
 		}
 		root := classifyStageBase(f, stageChain(f, idx)[0])
-		if kind != KindJava && root.Libc == "musl" {
+		if kind != catalog.KindJava && root.Libc == catalog.LibcMusl {
 			return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
 		}
-		if kind != KindPython {
+		if kind != catalog.KindPython {
 			continue
 		}
 		for _, s := range c.srcs {
@@ -482,10 +484,10 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 
 // builtBinary is what dfslim can tell about a binary copied from a build stage.
 type builtBinary struct {
-	kind   string // KindStatic, KindGlibc or KindCC
-	distro string // the build image's distro, for the glibc version
-	what   string // "a static Go binary"
-	reason string // when the kind cannot be told: why
+	kind   catalog.Kind // KindStatic, KindGlibc or KindCC
+	distro string       // the build image's distro, for the glibc version
+	what   string       // "a static Go binary"
+	reason string       // when the kind cannot be told: why
 	// fix changes the build stage so that the binary fits kind (CGO_ENABLED=0
 	// for pure Go code); nil when the build already does.
 	fix *rewrite.Edit
@@ -523,41 +525,41 @@ func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
 	switch lang {
 	case "go":
 		switch {
-		case b.cgo == "0" || (art != nil && art.Libc == LibcNone):
-			bin.kind, bin.what = KindStatic, "a static Go binary"
+		case b.cgo == "0" || (art != nil && art.Libc == catalog.LibcNone):
+			bin.kind, bin.what = catalog.KindStatic, "a static Go binary"
 		case art != nil && art.StaticFix != nil && b.cgo == "" && b.devPackage == "":
-			bin.kind, bin.what, bin.fix = KindStatic, "a pure Go binary, built with CGO_ENABLED=0", art.StaticFix
-		case art != nil && art.Libc == LibcGlibc && b.cgo == "":
-			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
-		case root.Libc == "musl":
+			bin.kind, bin.what, bin.fix = catalog.KindStatic, "a pure Go binary, built with CGO_ENABLED=0", art.StaticFix
+		case art != nil && art.Libc == catalog.LibcGlibc && b.cgo == "":
+			bin.kind, bin.what = catalog.KindGlibc, "a Go binary that may link glibc"
+		case root.Libc == catalog.LibcMusl:
 			bin.reason = fmt.Sprintf("%s is a Go binary built on Alpine without CGO_ENABLED=0; it may link musl, which glibc runtime images lack (set CGO_ENABLED=0)", src)
-		case root.Libc == "glibc":
-			bin.kind, bin.what = KindGlibc, "a Go binary that may link glibc"
+		case root.Libc == catalog.LibcGlibc:
+			bin.kind, bin.what = catalog.KindGlibc, "a Go binary that may link glibc"
 		default:
 			bin.reason = fmt.Sprintf("%s is a Go binary built on %s, whose libc dfslim does not know (set CGO_ENABLED=0 for a static binary)", src, f.Stages[chain[0]].BaseName)
 		}
 	case "rust":
 		switch {
-		case b.musl || strings.Contains(src, "-musl/") || root.Libc == "musl" || (art != nil && art.Libc == LibcNone):
-			bin.kind, bin.what = KindStatic, "a static Rust binary (musl)"
-		case root.Libc == "glibc":
-			bin.kind, bin.what = KindCC, "a Rust binary linked against glibc"
+		case b.musl || strings.Contains(src, "-musl/") || root.Libc == catalog.LibcMusl || (art != nil && art.Libc == catalog.LibcNone):
+			bin.kind, bin.what = catalog.KindStatic, "a static Rust binary (musl)"
+		case root.Libc == catalog.LibcGlibc:
+			bin.kind, bin.what = catalog.KindCC, "a Rust binary linked against glibc"
 		default:
 			bin.reason = fmt.Sprintf("%s is a Rust binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
 		}
 	case "c":
 		switch {
-		case art.Libc == LibcNone:
-			bin.kind, bin.what = KindStatic, "a static C/C++ binary"
-		case art.Libc == LibcGlibc:
-			bin.kind, bin.what = KindCC, "a C/C++ binary linked against glibc"
+		case art.Libc == catalog.LibcNone:
+			bin.kind, bin.what = catalog.KindStatic, "a static C/C++ binary"
+		case art.Libc == catalog.LibcGlibc:
+			bin.kind, bin.what = catalog.KindCC, "a C/C++ binary linked against glibc"
 		default:
 			bin.reason = fmt.Sprintf("%s is a C/C++ binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
 		}
 	default:
 		return builtBinary{reason: fmt.Sprintf("dfslim cannot tell how stage %s builds %s, so not which libc it needs", c.from, src)}
 	}
-	if bin.kind != KindStatic && b.devPackage != "" {
+	if bin.kind != catalog.KindStatic && b.devPackage != "" {
 		return builtBinary{reason: fmt.Sprintf("stage %s installs %s, so %s may link libraries that runtime images lack", c.from, b.devPackage, src)}
 	}
 	return bin
@@ -732,14 +734,14 @@ func expandMetaArgs(f *rewrite.File, ref string) string {
 // classifyStageBase classifies the image stage i starts from, with the
 // defaults of the ARGs before the first FROM filled in: for telling how a
 // build stage links, the default is a fair guess.
-func classifyStageBase(f *rewrite.File, i int) BaseInfo {
+func classifyStageBase(f *rewrite.File, i int) catalog.BaseInfo {
 	ref := f.Stages[i].BaseName
 	if strings.Contains(ref, "$") {
 		if def := expandMetaArgs(f, ref); def != "" {
 			ref = def
 		}
 	}
-	return ClassifyBase(ref)
+	return catalog.ClassifyBase(ref)
 }
 
 // firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -460,7 +461,7 @@ func (cl *stageCleanup) id(name string, known map[string]string) (string, bool) 
 
 // missing returns the first package a dropped RUN installs that img lacks,
 // and that RUN, or "".
-func (cl *stageCleanup) missing(img *Image) (string, *rewrite.Instr) {
+func (cl *stageCleanup) missing(img *catalog.Image) (string, *rewrite.Instr) {
 	for _, in := range cl.drops {
 		for _, p := range cl.packages[in] {
 			if !slices.Contains(img.Provides, p) {

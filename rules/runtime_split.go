@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/distribution/reference"
@@ -21,17 +22,6 @@ var devStageWords = []string{"dev", "devs", "develop", "development", "devcontai
 func isDevStage(name string) bool {
 	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
 		if slices.Contains(devStageWords, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// windowsRef reports whether an image reference names a Windows image.
-func windowsRef(ref string) bool {
-	ref = strings.ToLower(ref)
-	for _, w := range []string{"windows", "nanoserver", "servercore", "ltsc20"} {
-		if strings.Contains(ref, w) {
 			return true
 		}
 	}
@@ -98,9 +88,9 @@ func runStageFinal(p *Pass) error {
 	info := classifyStageBase(f, chain[0])
 	stays := fmt.Sprintf("final stage %s builds on stage %s (%s), which keeps everything its build installed", name, final.BaseName, rootRef)
 	switch {
-	case info.Runtime || info.Family == "scratch" || info.Family == "lambda-provided" || info.Family == "lambda-language":
+	case info.Runtime || info.Family == catalog.FamilyScratch || info.Family == catalog.FamilyLambdaProvided || info.Family == catalog.FamilyLambdaLanguage:
 		return nil
-	case info.Distro == "windows" || windowsRef(rootRef):
+	case info.Windows:
 		p.Reportf(from.Span, "final stage %s builds on stage %s (%s), a Windows image; distroless and Chainguard images are Linux only", name, final.BaseName, rootRef)
 		return nil
 	case !chainSetsCommand(f, chain):
@@ -320,7 +310,7 @@ func chainSetsCommand(f *rewrite.File, chain []int) bool {
 
 // chainSplit is the result of splitting a final stage chain.
 type chainSplit struct {
-	image    *Image
+	image    *catalog.Image
 	name     string // the stage the runtime stage copies from
 	what     string // what the runtime stage runs, for the message
 	note     string // what else the fix does ("; …"), for the message

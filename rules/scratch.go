@@ -1,27 +1,12 @@
 package rules
 
 import (
-	"fmt"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
-
-// Scratch is the --base value for the empty image.
-const Scratch = "scratch"
-
-// scratchImage is the runtime "image" of --base scratch: only static
-// binaries run on it, and it has no shell variant.
-func scratchImage(kind string, debug bool) (*Image, error) {
-	if debug {
-		return nil, fmt.Errorf("scratch has no variant with a shell (--debug)")
-	}
-	if kind != KindStatic {
-		return nil, fmt.Errorf("scratch runs only static binaries, and this one needs %s (build it statically, or use --base distroless or chainguard)", kindNeeds(kind))
-	}
-	return &Image{Ref: Scratch, Flavor: Scratch, Kind: KindStatic, Libc: "none", User: "65532", Workdir: "/", Entrypoint: []string{}}, nil
-}
 
 // ScratchFiles gives a final stage on scratch (with --base scratch) what
 // distroless static would have had: the CA bundle, time zone data, and a
@@ -49,11 +34,11 @@ Chainguard static cost 1 to 2 MB more and have none of these problems.`,
 
 func runScratchFiles(p *Pass) error {
 	f := p.File
-	if p.Config.Flavor() != Scratch {
+	if p.Config.Flavor() != catalog.Scratch {
 		return nil
 	}
 	final, refSpan, ok := finalImageStage(f)
-	if !ok || !strings.EqualFold(final.BaseName, Scratch) {
+	if !ok || !strings.EqualFold(final.BaseName, catalog.Scratch) {
 		return nil
 	}
 	for _, c := range final.Commands {
@@ -77,10 +62,10 @@ func runScratchFiles(p *Pass) error {
 	root := classifyStageBase(f, chain[0])
 	var install string
 	switch {
-	case root.Libc == "musl" || root.Family == "alpine":
+	case root.Libc == catalog.LibcMusl || root.Family == catalog.FamilyAlpine:
 		install = "apk add --no-cache ca-certificates tzdata"
-	case root.Libc == "glibc" && (root.Distro == "" || strings.HasPrefix(root.Distro, "debian") || root.Distro == "ubuntu") &&
-		root.Family != "amazonlinux" && root.Family != "rhel" && root.Family != "lambda-provided":
+	case root.Libc == catalog.LibcGlibc && (root.Distro == "" || strings.HasPrefix(root.Distro, "debian") || root.Distro == "ubuntu") &&
+		root.Family != catalog.FamilyAmazonLinux && root.Family != catalog.FamilyRHEL && root.Family != catalog.FamilyLambdaProvided:
 		install = "apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata"
 	default:
 		p.Reportf(refSpan, "scratch: dfslim does not know how to get CA certificates and zoneinfo from the build image %s; copy them in yourself", f.Stages[chain[0]].BaseName)

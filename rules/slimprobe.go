@@ -4,44 +4,20 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/dfslim/dfslim/catalog"
 )
 
 // This file holds what the slim rung keeps of the build image besides the
 // app: the PATH its command finds the program through, and the curl or
 // wget a HEALTHCHECK runs.
 
-// fullImageTools are the programs that the full (not -slim, not Alpine)
-// official images of these families have, from buildpack-deps, which they
-// are built on (its curl variant installs curl and wget).
-var fullImageTools = map[string][]string{
-	"python": {"curl", "wget"},
-	"node":   {"curl", "wget"},
-	"rust":   {"curl", "wget"},
-	"golang": {"curl", "wget"},
-}
-
-// buildImageHas reports whether the build image ref, an official full
-// Debian image built on buildpack-deps (a tag without a release names
-// Debian), has the program name.
-func buildImageHas(ref, name string) bool {
-	b := ClassifyBase(ref)
-	if b.Libc != LibcGlibc || b.Distro != "" && !strings.HasPrefix(b.Distro, "debian") || !slices.Contains(fullImageTools[b.Family], name) {
-		return false
-	}
-	for _, t := range strings.Split(strings.ToLower(b.Tag), "-") {
-		if t == "slim" || strings.HasPrefix(t, "alpine") || strings.HasPrefix(t, "windows") || t == "nanoserver" {
-			return false
-		}
-	}
-	return true
-}
-
 // carryProbe plans the install of curl or wget in a slim runtime stage with
 // apt, for a HEALTHCHECK that runs the one the build image had: the
 // health check keeps working as written.
 func (sp *split) carryProbe(prog string) bool {
 	name := path.Base(prog)
-	if sp.image.PackageManager != "apt" || !buildImageHas(sp.a.baseRef, name) || strings.Contains(prog, "/") && prog != "/usr/bin/"+name {
+	if sp.image.PackageManager != "apt" || !catalog.FullImageHas(sp.a.baseRef, name) || strings.Contains(prog, "/") && prog != "/usr/bin/"+name {
 		return false
 	}
 	if !slices.Contains(sp.runtimePkgs, name) {

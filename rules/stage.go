@@ -72,17 +72,6 @@ func (st *stageInfo) inherits(anc *stageInfo) bool {
 	return false
 }
 
-// windows reports whether the stage's base image looks like a Windows image.
-func (st *stageInfo) windows() bool {
-	base := strings.ToLower(st.root().base)
-	for _, w := range []string{"windows", "nanoserver", "servercore"} {
-		if strings.Contains(base, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // last returns the last instruction with keyword cmd in the stage, else in
 // the stages it builds on, or nil.
 func (st *stageInfo) last(cmd string) *rewrite.Instr {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -81,7 +82,7 @@ func runStatic(p *Pass) error {
 	if !ok {
 		return nil
 	}
-	img := CatalogImage(final.BaseName)
+	img := catalog.Lookup(final.BaseName)
 	sibling := ""
 	if img == nil {
 		// A distroless tag dfslim does not emit (cc:latest-amd64, the seed's): its static sibling.
@@ -89,9 +90,9 @@ func runStatic(p *Pass) error {
 		if sibling == "" {
 			return nil
 		}
-		img = &Image{Ref: final.BaseName, Kind: KindCC, Workdir: "/"} // distroless :latest tags start in /
+		img = &catalog.Image{Ref: final.BaseName, Kind: catalog.KindCC, Workdir: "/"} // distroless :latest tags start in /
 	}
-	if img.Language != "" || (img.Kind != KindGlibc && img.Kind != KindCC) {
+	if img.Language != "" || (img.Kind != catalog.KindGlibc && img.Kind != catalog.KindCC) {
 		return nil
 	}
 	c, src := finalProgram(p, final, img.Workdir)
@@ -108,7 +109,7 @@ func runStatic(p *Pass) error {
 	}
 	var plan staticPlan
 	switch {
-	case art.Libc == LibcNone:
+	case art.Libc == catalog.LibcNone:
 		// Already static, on an image with a libc it does not use.
 		plan = staticPlan{what: "the static binary " + path.Base(art.Path)}
 	case art.Language == "rust":
@@ -125,19 +126,19 @@ func runStatic(p *Pass) error {
 		return nil
 	}
 	flavor := img.Flavor
-	if f := p.Config.Flavor(); f == Scratch || f == Alpine {
+	if f := p.Config.Flavor(); f == catalog.Scratch || f == catalog.Alpine {
 		flavor = f
 	}
-	static, err := RuntimeImageOn(flavor, KindStatic, "", img.Distro, img.Shell)
+	static, err := catalog.RuntimeImageOn(flavor, catalog.KindStatic, "", img.Distro, img.Shell)
 	if sibling != "" && flavor == "" {
-		static, err = &Image{Ref: sibling}, nil // same user and working directory
+		static, err = &catalog.Image{Ref: sibling}, nil // same user and working directory
 	} else if err != nil || static.User != img.User || (static.Workdir != img.Workdir && reliesOnWorkdir(final)) {
 		return nil
 	}
-	change := &BaseChange{From: SizeOf(final.BaseName), To: SizeOf(static.Ref)}
+	change := &catalog.BaseChange{From: catalog.SizeOf(final.BaseName), To: catalog.SizeOf(static.Ref)}
 	saving := ""
 	if mb, ok := change.SavedMB(); ok {
-		saving = fmt.Sprintf(" (%s less)", strings.TrimPrefix(FormatMB(mb), "≈"))
+		saving = fmt.Sprintf(" (%s less)", strings.TrimPrefix(catalog.FormatMB(mb), "≈"))
 		saving = strings.Replace(saving, "(", "(≈", 1)
 	}
 	safety, apply := Unsafe, "; --static applies it"
@@ -163,8 +164,8 @@ func runStatic(p *Pass) error {
 // distroless base or cc reference tag for tag ("gcr.io/distroless/cc:latest-amd64"
 // -> "gcr.io/distroless/static:latest-amd64"), or "".
 func staticSibling(ref string) string {
-	b := ClassifyBase(ref)
-	if b.Family != "distroless" || b.Language != "" || b.Libc != "glibc" || strings.Contains(ref, "@") {
+	b := catalog.ClassifyBase(ref)
+	if b.Family != catalog.FamilyDistroless || b.Language != "" || b.Libc != catalog.LibcGlibc || strings.Contains(ref, "@") {
 		return ""
 	}
 	name := strings.TrimPrefix(b.Name, "gcr.io/distroless/")
@@ -184,12 +185,12 @@ func staticSibling(ref string) string {
 // --static and a --base that runs only static binaries (scratch, alpine), a
 // glibc binary first goes to the distroless image it needs: the static rule
 // then builds it statically and moves it to that base.
-func runtimeImageFor(p *Pass, kind, version, distro string) (*Image, error) {
+func runtimeImageFor(p *Pass, kind catalog.Kind, version, distro string) (*catalog.Image, error) {
 	flavor := p.Config.Flavor()
-	if (flavor == Scratch || flavor == Alpine) && p.Config.Static && (kind == KindGlibc || kind == KindCC) {
-		flavor = Distroless
+	if (flavor == catalog.Scratch || flavor == catalog.Alpine) && p.Config.Static && (kind == catalog.KindGlibc || kind == catalog.KindCC) {
+		flavor = catalog.Distroless
 	}
-	return RuntimeImageOn(flavor, kind, version, distro, p.Config.Debug)
+	return catalog.RuntimeImageOn(flavor, kind, version, distro, p.Config.Debug)
 }
 
 // reliesOnWorkdir reports whether a stage without a WORKDIR of its own
@@ -375,7 +376,7 @@ func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src stri
 	prefix := ""
 	if slices.Contains(crates, "cc") && !installsPackage(f, chain, "musl-tools") {
 		switch root.Family {
-		case "rust", "debian", "ubuntu":
+		case catalog.FamilyRust, catalog.FamilyDebian, catalog.FamilyUbuntu:
 			prefix += "apt-get update && apt-get install -y --no-install-recommends musl-tools && "
 		default:
 			return fail("a crate compiles C (cc is in Cargo.lock) and dfslim does not know how to install a musl C compiler on %s", f.Stages[chain[0]].BaseName)
@@ -384,7 +385,7 @@ func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src stri
 	switch {
 	case rustup != nil && rustup.Args[3] == gnuTriple && gnuTriple != "":
 		plan.edits = append(plan.edits, rewrite.Edit{Span: sh.Span(rustup.Expr.Args[3]), New: tripleShell})
-	case root.Family == "rust" || hasRustup:
+	case root.Family == catalog.FamilyRust || hasRustup:
 		prefix += "rustup target add " + tripleShell + " && "
 	default:
 		return fail("the build image %s may have no rustup to add the musl target", f.Stages[chain[0]].BaseName)

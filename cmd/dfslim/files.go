@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/report"
+	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 )
 
@@ -54,7 +55,7 @@ func expandPaths(args []string) (files []string, errs []error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && rules.IsDockerfileName(d.Name()) {
+			if d.Type().IsRegular() && rewrite.IsDockerfileName(d.Name()) {
 				add(p)
 			}
 			return nil

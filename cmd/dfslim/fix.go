@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
 	"github.com/spf13/cobra"
@@ -79,9 +80,9 @@ type outcome struct {
 	changes  []change // files whose content changes, Dockerfile first
 	findings []rules.Finding
 	err      error
-	file     *rewrite.File     // the parsed Dockerfile that findings refer to (check)
-	dir      string            // its build context directory (check)
-	base     *rules.BaseChange // the runtime base before and after fixing (fix)
+	file     *rewrite.File       // the parsed Dockerfile that findings refer to (check)
+	dir      string              // its build context directory (check)
+	base     *catalog.BaseChange // the runtime base before and after fixing (fix)
 }
 
 // change is one file's new content.
@@ -296,7 +297,7 @@ printed, 2 an error.`,
 				status = 2
 			}
 			claimed := map[string]string{} // context file -> the Dockerfile whose fix changed it
-			var sizes rules.SizeTotal
+			var sizes catalog.SizeTotal
 			processAll(paths, func(p string) outcome { return fixOne(p, nil, &o) }, func(out outcome) {
 				if out.err != nil {
 					fmt.Fprintln(stderr, escapeText(out.err.Error()))

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dfslim/dfslim/rules"
+	"github.com/dfslim/dfslim/rewrite"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,7 +39,7 @@ var dockerfileNames = map[string]bool{
 }
 
 // TestHookFilesRegex runs the files: and exclude: regexes of every hook in
-// .pre-commit-hooks.yaml over the same names as rules.IsDockerfileName, with
+// .pre-commit-hooks.yaml over the same names as rewrite.IsDockerfileName, with
 // Go's regexp and, when python3 is installed, with Python's re, which
 // pre-commit uses.
 func TestHookFilesRegex(t *testing.T) {
@@ -62,7 +62,7 @@ func TestHookFilesRegex(t *testing.T) {
 	for _, h := range hooks {
 		files, exclude := regexp.MustCompile(h.Files), regexp.MustCompile(h.Exclude)
 		for name, want := range dockerfileNames {
-			if got := rules.IsDockerfileName(path.Base(name)); got != want {
+			if got := rewrite.IsDockerfileName(path.Base(name)); got != want {
 				t.Errorf("IsDockerfileName(%q) = %v, want %v", path.Base(name), got, want)
 			}
 			if got := files.MatchString(name) && !exclude.MatchString(name); got != want {

@@ -1,4 +1,4 @@
-package rules
+package rewrite
 
 import "strings"
 
@@ -6,7 +6,7 @@ import "strings"
 // Dockerfile and Containerfile, Dockerfile.* and Containerfile.* (Dockerfile.dev),
 // and *.dockerfile and *.containerfile (api.dockerfile), ignoring case, except
 // the ignore files *.dockerignore and *.containerignore. The directory walk of
-// "dfslim fix" and "dfslim check", the dockerignore rule and the files: regex
+// "dfslim fix" and "dfslim check", the dockerignore rule of package rules and the files: regex
 // of the pre-commit hooks (.pre-commit-hooks.yaml) all use this definition.
 func IsDockerfileName(base string) bool {
 	lower := strings.ToLower(base)

@@ -1,6 +1,7 @@
-package rules
+package catalog
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 )
 
 func TestCatalogWellFormed(t *testing.T) {
-	kinds := []string{KindStatic, KindGlibc, KindCC, KindPython, KindNode, KindJava}
+	kinds := []Kind{KindStatic, KindGlibc, KindCC, KindPython, KindNode, KindJava}
 	seen := map[string]bool{}
 	for _, ci := range catalog().Images {
 		t.Run(ci.Ref, func(t *testing.T) {
@@ -49,7 +50,7 @@ func TestCatalogWellFormed(t *testing.T) {
 			default:
 				t.Errorf("unknown flavor %q", ci.Flavor)
 			}
-			if !contains(kinds, ci.Kind) {
+			if !slices.Contains(kinds, ci.Kind) {
 				t.Errorf("unknown kind %q", ci.Kind)
 			}
 			if (ci.Kind == KindStatic) != (ci.Libc == "none") || (ci.Libc != "none" && ci.Libc != "glibc") {
@@ -58,7 +59,7 @@ func TestCatalogWellFormed(t *testing.T) {
 			if ci.Language != "" && (LanguageKind(ci.Language) != ci.Kind || ci.Version == "") {
 				t.Errorf("language %q, version %q on a %s image", ci.Language, ci.Version, ci.Kind)
 			}
-			if ci.Language == "" && (ci.Version != "" || LanguageKind(ci.Kind) != "") {
+			if ci.Language == "" && (ci.Version != "" || LanguageKind(string(ci.Kind)) != "") {
 				t.Errorf("kind %s with no language, version %q", ci.Kind, ci.Version)
 			}
 			if ci.User != "65532" {
@@ -70,7 +71,7 @@ func TestCatalogWellFormed(t *testing.T) {
 			if ci.Language == "" && len(ci.Entrypoint) != 0 {
 				t.Errorf("static/glibc/cc image with entrypoint %q", ci.Entrypoint)
 			}
-			if !strings.HasPrefix(ci.Workdir, "/") || len(ci.Provides) == 0 || !contains(ci.Provides, "ca-certificates") {
+			if !strings.HasPrefix(ci.Workdir, "/") || len(ci.Provides) == 0 || !slices.Contains(ci.Provides, "ca-certificates") {
 				t.Errorf("workdir %q, provides %q: want an absolute workdir and at least ca-certificates", ci.Workdir, ci.Provides)
 			}
 			if ci.SizeMB <= 0 {
@@ -79,35 +80,28 @@ func TestCatalogWellFormed(t *testing.T) {
 			if ci.Entrypoint == nil || ci.DebugEntrypoint == nil {
 				t.Errorf("entrypoint and debugEntrypoint must be given, even when empty")
 			}
-			// CatalogImage finds both variants again.
-			if img := CatalogImage(ci.Ref); img == nil || img.Shell {
-				t.Errorf("CatalogImage(%s) = %+v", ci.Ref, img)
+			// Lookup finds both variants again.
+			if img := Lookup(ci.Ref); img == nil || img.Shell {
+				t.Errorf("Lookup(%s) = %+v", ci.Ref, img)
 			}
-			if img := CatalogImage(ci.DebugRef); img == nil || !img.Shell || img.Ref != ci.DebugRef {
-				t.Errorf("CatalogImage(%s) = %+v", ci.DebugRef, img)
+			if img := Lookup(ci.DebugRef); img == nil || !img.Shell || img.Ref != ci.DebugRef {
+				t.Errorf("Lookup(%s) = %+v", ci.DebugRef, img)
 			}
 			// ClassifyBase knows every catalog image as a runtime.
-			if b := ClassifyBase(ci.Ref); !b.Runtime || b.Family != ci.Flavor || b.Version != ci.Version {
+			if b := ClassifyBase(ci.Ref); !b.Runtime || string(b.Family) != ci.Flavor || b.Version != ci.Version {
 				t.Errorf("ClassifyBase(%s) = %+v", ci.Ref, b)
 			}
 		})
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestRuntimeImage(t *testing.T) {
 	tests := []struct {
-		flavor, kind, version string
-		debug                 bool
-		want                  string // ref, or "error: substring"
+		flavor  string
+		kind    Kind
+		version string
+		debug   bool
+		want    string // ref, or "error: substring"
 	}{
 		{"", KindStatic, "", false, "gcr.io/distroless/static-debian13:nonroot"},
 		{"distroless", KindStatic, "", true, "gcr.io/distroless/static-debian13:debug-nonroot"},
@@ -185,7 +179,9 @@ func TestClassifyBase(t *testing.T) {
 		{"docker.io/library/golang:1.23-bookworm", BaseInfo{Family: "golang", Language: "go", Version: "1.23", Libc: "glibc", Distro: "debian12"}},
 		{"public.ecr.aws/docker/library/golang:1.21", BaseInfo{Family: "golang", Language: "go", Version: "1.21", Libc: "glibc"}},
 		{"golang", BaseInfo{Family: "golang", Language: "go", Libc: "glibc"}},
-		{"golang:1.22-windowsservercore-ltsc2022", BaseInfo{Family: "golang", Language: "go", Version: "1.22", Distro: "windows"}},
+		{"golang:1.22-windowsservercore-ltsc2022", BaseInfo{Family: "golang", Language: "go", Version: "1.22", Distro: "windows", Windows: true}},
+		{"mcr.microsoft.com/windows/nanoserver:ltsc2022", BaseInfo{Family: Unknown, Windows: true}},
+		{"${BASE}-nanoserver", BaseInfo{Family: Unknown, Windows: true}},
 		{"rust:1.84-bullseye", BaseInfo{Family: "rust", Language: "rust", Version: "1.84", Libc: "glibc", Distro: "debian11"}},
 		{"rust:alpine", BaseInfo{Family: "rust", Language: "rust", Libc: "musl", Distro: "alpine"}},
 		{"node:20-alpine", BaseInfo{Family: "node", Language: "node", Version: "20", Libc: "musl", Distro: "alpine"}},

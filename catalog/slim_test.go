@@ -1,4 +1,4 @@
-package rules
+package catalog
 
 import (
 	"strings"
@@ -7,7 +7,8 @@ import (
 
 func TestSlimImage(t *testing.T) {
 	tests := []struct {
-		kind, builder, want, err string
+		kind               Kind
+		builder, want, err string
 	}{
 		{KindPython, "python:3.12", "python:3.12-slim", ""},
 		{KindPython, "python:3.12.1-slim", "python:3.12.1-slim", ""},
@@ -36,6 +37,9 @@ func TestSlimImage(t *testing.T) {
 		{KindGlibc, "golang:1.22-bookworm", "debian:bookworm-slim", ""},
 		{KindCC, "rust:1.80", "debian:trixie-slim", ""},
 		{KindGlibc, "golang:1.22-alpine", "", "not known to link against glibc"},
+		{KindMusl, "golang:1.22-alpine3.19", "alpine:3.19", ""},
+		{KindMusl, "golang:1.22-alpine", "alpine:3.22", ""},
+		{KindMusl, "golang:1.22", "", "not known to be Alpine-based"},
 	}
 	for _, tt := range tests {
 		img, err := SlimImage(tt.kind, tt.builder)
@@ -65,6 +69,27 @@ func TestSlimImageRegistry(t *testing.T) {
 		img, err := SlimImage(kind, builder)
 		if err != nil || img.Ref != want {
 			t.Errorf("SlimImage(%s) = %v, %v; want %s", builder, img, err, want)
+		}
+	}
+}
+
+func TestFullImageHas(t *testing.T) {
+	for _, tt := range []struct {
+		ref, name string
+		want      bool
+	}{
+		{"python:3.12", "curl", true},
+		{"node:20-bookworm", "wget", true},
+		{"golang:1.22", "curl", true},
+		{"python:3.12-slim", "curl", false},
+		{"node:20-alpine", "curl", false},
+		{"golang:1.22-windowsservercore-ltsc2022", "curl", false},
+		{"golang:1.22-nanoserver", "curl", false},
+		{"ubuntu:22.04", "curl", false},
+		{"python:3.12", "jq", false},
+	} {
+		if got := FullImageHas(tt.ref, tt.name); got != tt.want {
+			t.Errorf("FullImageHas(%q, %q) = %v, want %v", tt.ref, tt.name, got, tt.want)
 		}
 	}
 }

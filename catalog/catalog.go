@@ -1,4 +1,4 @@
-package rules
+package catalog
 
 import (
 	_ "embed"
@@ -11,28 +11,81 @@ import (
 	"github.com/distribution/reference"
 )
 
-// Runtime image kinds: what an image can run.
+// Kind is what a runtime image can run: a static binary, a dynamically
+// linked one, or an interpreted language's program.
+type Kind string
+
+// Runtime image kinds.
 const (
-	KindStatic = "static" // a static binary: no libc
-	KindGlibc  = "glibc"  // a binary linked against glibc (distroless base)
-	KindCC     = "cc"     // a glibc binary that also needs libgcc/libstdc++
-	KindPython = "python"
-	KindNode   = "node"
-	KindJava   = "java"
+	KindStatic Kind = "static" // a static binary: no libc
+	KindGlibc  Kind = "glibc"  // a binary linked against glibc (distroless base)
+	KindCC     Kind = "cc"     // a glibc binary that also needs libgcc/libstdc++
+	KindPython Kind = "python" // a Python program: the interpreter's image
+	KindNode   Kind = "node"   // a Node.js program
+	KindJava   Kind = "java"   // a Java program: a JRE
+	// KindMusl is the slim rung's kind for a binary dynamically linked
+	// against musl: it runs on Alpine, never on the glibc or static images.
+	KindMusl Kind = "musl"
 )
 
-// Runtime image flavors, the values of --base.
+// Family is what kind of image a FROM reference names, as [ClassifyBase]
+// tells: an OS, a language's official image, a Lambda base, a runtime image.
+type Family string
+
+// Image families. The values are those of catalog.json's families.
+const (
+	FamilyDebian         Family = "debian"
+	FamilyUbuntu         Family = "ubuntu"
+	FamilyAlpine         Family = "alpine"
+	FamilyAmazonLinux    Family = "amazonlinux"
+	FamilyRHEL           Family = "rhel"            // Red Hat UBI, CentOS, Rocky, Fedora …
+	FamilyGolang         Family = "golang"          // the official golang image
+	FamilyRust           Family = "rust"            // the official rust image
+	FamilyNode           Family = "node"            // the official node image
+	FamilyPython         Family = "python"          // the official python image
+	FamilyJava           Family = "java"            // JDK/JRE images and Maven, Gradle
+	FamilyLambdaProvided Family = "lambda-provided" // public.ecr.aws/lambda/provided: the OS-only Lambda base
+	FamilyLambdaLanguage Family = "lambda-language" // public.ecr.aws/lambda/python, nodejs, java …
+	FamilyDistroless     Family = "distroless"      // gcr.io/distroless/*
+	FamilyChainguard     Family = "chainguard"      // cgr.dev/*
+	FamilyScratch        Family = "scratch"         // the empty image
+	// Unknown is the Family of a reference dfslim cannot classify, including
+	// one that uses build arguments.
+	Unknown Family = "unknown"
+)
+
+// Libc is the C library an image provides or a binary links against.
+type Libc string
+
+// Libc values.
+const (
+	LibcUnknown Libc = ""      // not known
+	LibcNone    Libc = "none"  // no libc: static binaries only
+	LibcGlibc   Libc = "glibc" // GNU libc
+	LibcMusl    Libc = "musl"  // musl (Alpine)
+)
+
+// Runtime image flavors, the values of --base: the catalog's two families of
+// runtime images, the empty image, Alpine, and the fallback rung of official
+// slim images.
 const (
 	Distroless = "distroless"
 	Chainguard = "chainguard"
+	Scratch    = "scratch" // the empty image: static binaries only
+	Alpine     = "alpine"  // alpine:3.22: static binaries only, with a shell and apk
+	// SlimRung is the Flavor of the images of the fallback rung: the official
+	// slim image of the build's own language and version (python:3.12-slim,
+	// node:16-slim, eclipse-temurin:8-jre), debian:<release>-slim for a glibc
+	// binary, or the build's own Alpine image for a musl build (see [SlimImage]).
+	SlimRung = "slim"
 )
 
 // Image is a runtime image from the catalog.
 type Image struct {
 	Ref      string // reference with an explicit tag: "gcr.io/distroless/static-debian12:nonroot"
-	Flavor   string // Distroless or Chainguard
-	Kind     string // KindStatic, KindGlibc, KindCC, KindPython, KindNode or KindJava
-	Libc     string // "none" or "glibc"
+	Flavor   string // Distroless, Chainguard, Scratch, Alpine or SlimRung
+	Kind     Kind
+	Libc     Libc
 	Language string // "python", "node", "java", or "" for static/glibc/cc
 	Version  string // the language version: "3.11", "20", "17"; "" without a language
 	User     string // the default user, numeric: "65532"
@@ -57,22 +110,16 @@ type Image struct {
 
 // BaseInfo says what kind of image a FROM reference names.
 type BaseInfo struct {
-	// Family is one of: debian, ubuntu, alpine, amazonlinux, rhel, golang,
-	// rust, node, python, java, lambda-provided, lambda-language, distroless,
-	// chainguard, scratch, unknown.
-	Family   string
+	Family   Family // what the image is: FamilyDebian, FamilyGolang, … or Unknown
 	Language string // "go", "rust", "node", "python", "java", …; "" for OS images
 	Version  string // language version as far as the tag tells ("1.22", "20", "3.11", "17"); Lambda: "al2", "al2023"
-	Libc     string // "glibc", "musl", "none", or "" when unknown
+	Libc     Libc   // LibcGlibc, LibcMusl, LibcNone, or LibcUnknown
 	Distro   string // "debian12", "debian13", "alpine", "ubuntu", "al2023", "wolfi", …; "" when unknown
 	Runtime  bool   // already a slim runtime image (distroless, Chainguard runtime, scratch)
+	Windows  bool   // a Windows image, as [IsWindows] tells (whatever the Family)
 	Name     string // the repository without tag, normalized: "docker.io/library/golang"
 	Tag      string // the tag, "" when none
 }
-
-// Unknown is the Family of a reference dfslim cannot classify, including one
-// that uses build arguments.
-const Unknown = "unknown"
 
 //go:embed catalog.json
 var catalogJSON []byte
@@ -82,8 +129,8 @@ type catalogImage struct {
 	DebugRef        string   `json:"debugRef"`
 	Flavor          string   `json:"flavor"`
 	Distro          string   `json:"distro"`
-	Kind            string   `json:"kind"`
-	Libc            string   `json:"libc"`
+	Kind            Kind     `json:"kind"`
+	Libc            Libc     `json:"libc"`
 	Language        string   `json:"language"`
 	Version         string   `json:"version"`
 	User            string   `json:"user"`
@@ -95,18 +142,19 @@ type catalogImage struct {
 }
 
 type catalogFamily struct {
-	Family       string   `json:"family"`
+	Family       Family   `json:"family"`
 	Repos        []string `json:"repos"`
 	Language     string   `json:"language"`
 	VersionParts int      `json:"versionParts"`
-	Libc         string   `json:"libc"`
+	Libc         Libc     `json:"libc"`
 	Distro       string   `json:"distro"`
 }
 
 type catalogData struct {
 	Images      []catalogImage `json:"images"`
 	KindAliases []struct {
-		Flavor, Kind, As string
+		Flavor   string
+		Kind, As Kind
 	} `json:"kindAliases"`
 	Families       []catalogFamily   `json:"families"`
 	DistroTags     map[string]string `json:"distroTags"`
@@ -127,9 +175,10 @@ type distroPrograms struct {
 	Lacks []string `json:"lacks"`
 }
 
-// distroHas reports whether the slim images of distro have the program name:
-// the catalog's list for that distribution, else slimBasePrograms.
-func distroHas(distro, name string) bool {
+// DistroHas reports whether the slim images of distro have the program name:
+// the catalog's list for that distribution, else the programs every slim
+// image has ([SlimBaseHas]).
+func DistroHas(distro, name string) bool {
 	if d, ok := catalog().DistroPrograms[distro]; ok {
 		if slices.Contains(d.Lacks, name) {
 			return false
@@ -150,7 +199,7 @@ type refEntry struct {
 var catalog = sync.OnceValue(func() *catalogData {
 	var c catalogData
 	if err := json.Unmarshal(catalogJSON, &c); err != nil {
-		panic("rules: bad catalog.json: " + err.Error())
+		panic("catalog: bad catalog.json: " + err.Error())
 	}
 	c.byRef = map[string]refEntry{}
 	for i := range c.Images {
@@ -162,7 +211,7 @@ var catalog = sync.OnceValue(func() *catalogData {
 			}
 			n, err := reference.ParseNormalizedNamed(r)
 			if err != nil {
-				panic("rules: bad catalog ref " + r + ": " + err.Error())
+				panic("catalog: bad catalog ref " + r + ": " + err.Error())
 			}
 			c.byRef[n.String()] = e
 		}
@@ -192,11 +241,12 @@ func Images() []*Image {
 	return out
 }
 
-// CatalogImage returns the catalog image that ref names, either variant
-// (the debug one has Shell set), or nil. Tags and digests must match the
-// catalog's; the registry may be written in any normalized form.
-func CatalogImage(ref string) *Image {
-	ref = unmirror(ref)
+// Lookup returns the catalog image that ref names, either variant (the debug
+// one has Shell set), or nil. Tags must match the catalog's, digests are
+// ignored; the registry may be written in any normalized form or behind a
+// mirror ([Unmirror]).
+func Lookup(ref string) *Image {
+	ref = Unmirror(ref)
 	n, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return nil
@@ -205,19 +255,6 @@ func CatalogImage(ref string) *Image {
 		return e.image.image(e.debug)
 	}
 	return nil
-}
-
-// trimDigest drops a digest so that "img:tag@sha256:…" matches "img:tag".
-func trimDigest(n reference.Named) reference.Named {
-	if _, ok := n.(reference.Digested); !ok {
-		return n
-	}
-	if t, ok := n.(reference.Tagged); ok {
-		if r, err := reference.WithTag(reference.TrimNamed(n), t.Tag()); err == nil {
-			return r
-		}
-	}
-	return n
 }
 
 // RuntimeImage returns the catalog image of flavor ("" means distroless) that
@@ -230,7 +267,7 @@ func trimDigest(n reference.Named) reference.Named {
 // choose the image's; any other value means debian13 (see catalog.json).
 // With debug the result is the variant with a shell: Ref is the debug
 // reference and Entrypoint the debug image's.
-func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
+func RuntimeImage(flavor string, kind Kind, version string, debug bool) (*Image, error) {
 	switch kind {
 	case KindStatic, KindGlibc, KindCC:
 		return RuntimeImageOn(flavor, kind, "", version, debug)
@@ -242,15 +279,15 @@ func RuntimeImage(flavor, kind, version string, debug bool) (*Image, error) {
 // the language version: "debian12", "debian13" (or bookworm, trixie), or "".
 // A language image of the builder's Debian generation is preferred when it
 // has the version; otherwise debian13, then debian12.
-func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, error) {
+func RuntimeImageOn(flavor string, kind Kind, version, distro string, debug bool) (*Image, error) {
 	if flavor == "" {
 		flavor = Distroless
 	}
 	if flavor == Scratch {
-		return scratchImage(kind, debug) // scratch.go
+		return scratchImage(kind, debug)
 	}
 	if flavor == Alpine {
-		return alpineImage(kind) // alpine.go
+		return alpineImage(kind)
 	}
 	c := catalog()
 	if flavor != Distroless && flavor != Chainguard {
@@ -270,7 +307,7 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	if len(cands) == 0 {
 		return nil, fmt.Errorf("%s has no %s runtime image", flavor, kind)
 	}
-	distro = debianGeneration(distro)
+	distro = DebianGeneration(distro)
 	if cands[0].Language == "" {
 		want := "debian13"
 		if distro == "debian12" {
@@ -285,11 +322,11 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	}
 	lang := cands[0].Language
 	if version == "" {
-		return nil, fmt.Errorf("the %s version of the build is unknown, so no %s %s image can be matched to it", languageName(lang), flavor, languageName(lang))
+		return nil, fmt.Errorf("the %s version of the build is unknown, so no %s %s image can be matched to it", LanguageName(lang), flavor, LanguageName(lang))
 	}
-	v := trimVersion(version, versionParts(lang))
+	v := TrimVersion(version, versionParts(lang))
 	if strings.Count(v, ".")+1 < versionParts(lang) {
-		return nil, fmt.Errorf("%s version %s is not precise enough to match a %s image (need major.minor)", languageName(lang), version, flavor)
+		return nil, fmt.Errorf("%s version %s is not precise enough to match a %s image (need major.minor)", LanguageName(lang), version, flavor)
 	}
 	var have []string
 	var match []*catalogImage
@@ -302,7 +339,7 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 		}
 	}
 	if len(match) == 0 {
-		return nil, fmt.Errorf("%s has no %s %s image (it has %s)", flavor, languageName(lang), v, strings.Join(have, ", "))
+		return nil, fmt.Errorf("%s has no %s %s image (it has %s)", flavor, LanguageName(lang), v, strings.Join(have, ", "))
 	}
 	for _, pref := range []string{distro, "debian13", "debian12"} {
 		for _, ci := range match {
@@ -314,8 +351,10 @@ func RuntimeImageOn(flavor, kind, version, distro string, debug bool) (*Image, e
 	return match[0].image(debug), nil
 }
 
-// debianGeneration normalizes "13", "trixie", "debian13" to "debian13", and so on.
-func debianGeneration(s string) string {
+// DebianGeneration normalizes "13", "trixie", "debian13" to "debian13", and
+// so on; other distributions' names ("ubuntu", "al2023") and "" are returned
+// lower-cased.
+func DebianGeneration(s string) string {
 	s = strings.ToLower(s)
 	if g, ok := catalog().DistroTags[s]; ok {
 		return g
@@ -329,7 +368,9 @@ func debianGeneration(s string) string {
 	return s
 }
 
-func languageName(lang string) string {
+// LanguageName is a language's name for messages: "Node.js" for "node",
+// "Python" for "python"; other languages as they are written.
+func LanguageName(lang string) string {
 	switch lang {
 	case "node":
 		return "Node.js"
@@ -353,8 +394,9 @@ func versionParts(lang string) int {
 	return 1
 }
 
-// trimVersion keeps the first n dot-separated numeric parts of v.
-func trimVersion(v string, n int) string {
+// TrimVersion keeps the first n dot-separated numeric parts of v: "3.11.4"
+// with n 2 is "3.11", "20-alpine" with n 1 is "20".
+func TrimVersion(v string, n int) string {
 	parts := strings.Split(v, ".")
 	var out []string
 	for _, p := range parts {
@@ -384,7 +426,7 @@ func leadingDigits(s string) string {
 // LanguageKind returns the runtime kind for an interpreted language ("python",
 // "node", "java"), or "" for compiled languages, whose kind depends on how the
 // binary was linked.
-func LanguageKind(language string) string {
+func LanguageKind(language string) Kind {
 	switch language {
 	case "python":
 		return KindPython
@@ -399,23 +441,24 @@ func LanguageKind(language string) string {
 // ClassifyBase says what a FROM reference is. A reference that uses build
 // arguments, or that does not parse, is [Unknown].
 func ClassifyBase(ref string) BaseInfo {
-	ref = unmirror(ref)
+	windows := IsWindows(ref)
+	ref = Unmirror(ref)
 	if strings.EqualFold(ref, "scratch") {
-		return BaseInfo{Family: "scratch", Libc: "none", Runtime: true, Name: "scratch"}
+		return BaseInfo{Family: FamilyScratch, Libc: LibcNone, Runtime: true, Name: "scratch"}
 	}
 	if strings.Contains(ref, "$") {
-		return BaseInfo{Family: Unknown}
+		return BaseInfo{Family: Unknown, Windows: windows}
 	}
 	n, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
-		return BaseInfo{Family: Unknown}
+		return BaseInfo{Family: Unknown, Windows: windows}
 	}
-	b := BaseInfo{Family: Unknown, Name: n.Name()}
+	b := BaseInfo{Family: Unknown, Name: n.Name(), Windows: windows}
 	if t, ok := n.(reference.Tagged); ok {
 		b.Tag = t.Tag()
 	}
 	domain, path := reference.Domain(n), reference.Path(n)
-	if org, repo, ok := strings.Cut(path, "/"); ok && domain == "docker.io" && slices.Contains(archOrgs, org) {
+	if org, repo, ok := strings.Cut(path, "/"); ok && domain == "docker.io" && IsArchOrg(org) {
 		path = "library/" + repo // amd64/node is the amd64 build of the official node image
 	}
 	switch {
@@ -435,39 +478,39 @@ func ClassifyBase(ref string) BaseInfo {
 		tokens := strings.Split(strings.ToLower(b.Tag), "-")
 		for _, t := range tokens {
 			if strings.HasPrefix(t, "alpine") {
-				b.Libc, b.Distro = "musl", "alpine"
+				b.Libc, b.Distro = LibcMusl, "alpine"
 			} else if d, ok := c.DistroTags[t]; ok {
 				b.Distro = d
 				if d == "windows" {
-					b.Libc = ""
+					b.Libc = LibcUnknown
 				}
 			}
 		}
 		switch fam.Family {
 		case "debian":
-			if g := debianGeneration(trimVersion(b.Tag, 1)); g != "" && b.Distro == "" {
+			if g := DebianGeneration(TrimVersion(b.Tag, 1)); g != "" && b.Distro == "" {
 				b.Distro = g
 			}
-		case "java":
+		case FamilyJava:
 			b.Version = javaVersion(path, tokens)
-		case "node":
-			b.Version = trimVersion(tokens[0], fam.VersionParts)
+		case FamilyNode:
+			b.Version = TrimVersion(tokens[0], fam.VersionParts)
 			if v, ok := c.NodeCodenames[tokens[0]]; ok {
 				b.Version = v
 			}
-		case "lambda-provided":
+		case FamilyLambdaProvided:
 			if al, _, _ := strings.Cut(tokens[0], "."); al == "al2" || al == "al2023" {
 				b.Version, b.Distro = al, al
 			}
-		case "lambda-language":
+		case FamilyLambdaLanguage:
 			b.Language = strings.TrimPrefix(path[strings.LastIndex(path, "/")+1:], "aws-lambda-")
 			if b.Language == "nodejs" {
 				b.Language = "node"
 			}
-			b.Version = trimVersion(tokens[0], versionParts(b.Language))
+			b.Version = TrimVersion(tokens[0], versionParts(b.Language))
 		default:
 			if fam.VersionParts > 0 {
-				b.Version = trimVersion(tokens[0], fam.VersionParts)
+				b.Version = TrimVersion(tokens[0], fam.VersionParts)
 			}
 		}
 		return b
@@ -478,6 +521,10 @@ func ClassifyBase(ref string) BaseInfo {
 // archOrgs are the Docker Hub organisations that hold the single-architecture
 // builds of the official images.
 var archOrgs = []string{"amd64", "arm64v8", "arm32v7", "arm32v6", "arm32v5", "i386", "ppc64le", "s390x", "riscv64", "mips64le"}
+
+// IsArchOrg reports whether org is a Docker Hub organisation that holds the
+// single-architecture builds of the official images ("amd64", "arm64v8").
+func IsArchOrg(org string) bool { return slices.Contains(archOrgs, org) }
 
 // repoMatches reports whether a catalog repo ("library/golang",
 // "public.ecr.aws/lambda/provided") names domain/path. Docker Hub repos also
@@ -502,28 +549,28 @@ func javaVersion(path string, tokens []string) string {
 			}
 		}
 		if slices.Contains(vendors, t) && i+1 < len(tokens) && leadingDigits(tokens[i+1]) != "" {
-			return trimVersion(tokens[i+1], 1)
+			return TrimVersion(tokens[i+1], 1)
 		}
 	}
 	if tool || len(tokens) == 0 {
 		return ""
 	}
-	v := trimVersion(strings.SplitN(tokens[0], "_", 2)[0], 1)
+	v := TrimVersion(strings.SplitN(tokens[0], "_", 2)[0], 1)
 	if v == "1" && len(tokens[0]) > 2 { // "1.8.0_402": Java 8
-		return trimVersion(strings.TrimPrefix(tokens[0], "1."), 1)
+		return TrimVersion(strings.TrimPrefix(tokens[0], "1."), 1)
 	}
 	return v
 }
 
 func classifyDistroless(b *BaseInfo, name string) {
-	b.Family, b.Runtime, b.Libc = "distroless", true, "glibc"
+	b.Family, b.Runtime, b.Libc = FamilyDistroless, true, LibcGlibc
 	if i := strings.LastIndex(name, "-debian"); i >= 0 {
 		b.Distro = name[i+1:]
 		name = name[:i]
 	}
 	switch {
 	case name == "static":
-		b.Libc = "none"
+		b.Libc = LibcNone
 	case name == "python3":
 		b.Language = "python"
 		for _, ci := range catalog().Images {
@@ -539,11 +586,11 @@ func classifyDistroless(b *BaseInfo, name string) {
 }
 
 func classifyChainguard(b *BaseInfo, name string) {
-	b.Family, b.Libc, b.Distro = "chainguard", "glibc", "wolfi"
+	b.Family, b.Libc, b.Distro = FamilyChainguard, LibcGlibc, "wolfi"
 	dev := strings.HasSuffix(b.Tag, "-dev") || b.Tag == "dev"
 	switch name {
 	case "static":
-		b.Libc = "none"
+		b.Libc = LibcNone
 	case "go":
 		b.Language = "go"
 	case "rust":
@@ -559,12 +606,4 @@ func classifyChainguard(b *BaseInfo, name string) {
 			b.Version = ci.Version
 		}
 	}
-}
-
-func mustName(ref string) reference.Named {
-	n, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		panic(err)
-	}
-	return n
 }
