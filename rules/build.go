@@ -54,6 +54,10 @@ type buildArtifact struct {
 	// holding one directory per distribution: bin/ with the start scripts
 	// the application plugin writes, lib/ with the jars.
 	InstallDir string
+	// ServerDir is, for a Maven build that provisions a WildFly server
+	// (wildfly-maven-plugin's package goal), the server's directory
+	// (absolute): bin/ with its shell scripts, modules/, standalone/.
+	ServerDir string
 	// StaticFix is set on a Go binary that links libc only because cgo is on
 	// by default, when the build context shows pure Go code: the edit that
 	// builds it with CGO_ENABLED=0, so that it runs on a static image.

@@ -635,6 +635,9 @@ func (a *stageAnalysis) detectJava(step *runStep, sc *shellCmd) {
 					}
 				}
 			}
+			if wildflyServer(data, pa.Operands) {
+				art.ServerDir = strings.TrimSuffix(dir, "/") + "/" + wildflyServerDir
+			}
 			if quarkusFastJar(data, args[1:], config) {
 				app := strings.TrimSuffix(dir, "/") + "/" + quarkusFastJarDir
 				art.Jars = append(art.Jars, app+"/quarkus-run.jar")

@@ -6,29 +6,36 @@ import (
 	"github.com/dfslim/dfslim/rewrite"
 )
 
-// locateStartScript handles a command that runs a start script of a Gradle
-// installDist (build/install/NAME/bin/SCRIPT): the application plugin's
-// POSIX shell script, which finds its jars in ../lib and runs java from
-// JAVA_HOME or PATH with $JAVA_OPTS. It needs a shell and the usual tools
-// (uname, sed, xargs), so only the slim rung, the Temurin JRE, runs it; the
-// runtime copies the whole distribution directory. handled is false when the
-// command is not such a script.
+// locateStartScript handles a command that runs a start script a Java build
+// writes: a Gradle installDist's (build/install/NAME/bin/SCRIPT, the
+// application plugin's POSIX shell script, which finds its jars in ../lib and
+// runs java from JAVA_HOME or PATH with $JAVA_OPTS), or one of a WildFly
+// server the wildfly-maven-plugin provisions (target/server/bin/standalone.sh,
+// which runs java with $JAVA_OPTS on the server's modules). They need a shell
+// and the usual tools (uname, sed, grep, xargs, readlink), so only the slim
+// rung, the Temurin JRE, runs them; the runtime copies the whole distribution
+// or server directory. handled is false when the command is not such a script.
 func (sp *split) locateStartScript(in *rewrite.Instr) (handled, ok bool) {
 	abs := resolveIn(sp.a.workdir, sp.argv[0])
 	if abs == "" {
 		return false, false
 	}
 	for _, art := range sp.a.artifacts {
-		if art.InstallDir == "" {
-			continue
+		dist, what := "", ""
+		if rel, found := strings.CutPrefix(abs, art.InstallDir+"/"); art.InstallDir != "" && found {
+			name, script, _ := strings.Cut(rel, "/")
+			if name != "" && strings.HasPrefix(script, "bin/") && strings.Count(script, "/") == 1 {
+				dist, what = art.InstallDir+"/"+name, "a start script that Gradle's installDist writes"
+			}
 		}
-		rel, found := strings.CutPrefix(abs, art.InstallDir+"/")
-		dist, script, _ := strings.Cut(rel, "/")
-		if !found || dist == "" || !strings.HasPrefix(script, "bin/") || strings.Count(script, "/") != 1 {
+		if rel, found := strings.CutPrefix(abs, art.ServerDir+"/bin/"); art.ServerDir != "" && found && !strings.Contains(rel, "/") {
+			dist, what = art.ServerDir, "a script of the WildFly server the wildfly-maven-plugin provisions"
+		}
+		if dist == "" {
 			continue
 		}
 		if !sp.slim {
-			sp.blockRung(in, "%s is a start script that Gradle's installDist writes, a shell script, and the runtime image has no shell", abs)
+			sp.blockRung(in, "%s is %s, a shell script, and the runtime image has no shell", abs, what)
 			return true, false
 		}
 		if sp.a.image.language != "java" {
@@ -37,7 +44,7 @@ func (sp *split) locateStartScript(in *rewrite.Instr) (handled, ok bool) {
 		}
 		sp.language, sp.entryPath, sp.version = "java", abs, sp.a.image.version
 		sp.art = &buildArtifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version, Workdir: art.Workdir,
-			JarDirs: []string{art.InstallDir + "/" + dist}, Span: art.Span}
+			JarDirs: []string{dist}, Span: art.Span}
 		return true, true
 	}
 	return false, false

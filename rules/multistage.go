@@ -84,7 +84,10 @@ split prunes do not count. tini installed with apt as the ENTRYPOINT (ENTRYPOINT
 static build, /usr/bin/tini-static, to the path the ENTRYPOINT names (Alpine's tini links
 musl and is refused). A Quarkus Maven build's fast-jar (target/quarkus-app/quarkus-run.jar)
 is copied with its whole directory, unless the pom, an active profile, the arguments or the
-application's configuration set quarkus.package.*.
+application's configuration set quarkus.package.*. A start script a Java build writes (a
+Gradle installDist's build/install/NAME/bin/SCRIPT, the bin/standalone.sh of a WildFly server
+the wildfly-maven-plugin provisions into target/server) needs a shell: it runs on the slim
+rung, which copies the whole distribution or server directory.
 
 The runtime ladder: when only the first rung's image is in the way (no distroless or
 Chainguard image for the language version, a command that needs a shell, packages built

@@ -89,3 +89,36 @@ func quarkusFastJar(pom []byte, args []string, config [][]byte) bool {
 // quarkusConfigFiles are the application configuration files of a Maven
 // project that may set the Quarkus package type.
 var quarkusConfigFiles = []string{"src/main/resources/application.properties", "src/main/resources/application.yaml", "src/main/resources/application.yml"}
+
+// wildflyServerDir is where the wildfly-maven-plugin's package goal
+// provisions a WildFly server by default.
+const wildflyServerDir = "target/server"
+
+// wildflyServer reports whether a Maven build of pom (pom.xml) with the
+// goals goals provisions a WildFly server into target/server: the
+// wildfly-maven-plugin runs its package goal (wildfly:package on the command
+// line, or an execution of the plugin) and the pom does not move the server
+// elsewhere (provisioning-dir).
+func wildflyServer(pom []byte, goals []string) bool {
+	var p struct {
+		Plugins []struct {
+			ArtifactID string   `xml:"artifactId"`
+			Goals      []string `xml:"executions>execution>goals>goal"`
+			Inner      string   `xml:",innerxml"`
+		} `xml:"build>plugins>plugin"`
+	}
+	if xml.Unmarshal(pom, &p) != nil {
+		return false
+	}
+	for _, pl := range p.Plugins {
+		if pl.ArtifactID != "wildfly-maven-plugin" {
+			continue
+		}
+		if strings.Contains(pl.Inner, "provisioning-dir") || strings.Contains(pl.Inner, "provisioningDir") {
+			return false
+		}
+		return slices.Contains(goals, "wildfly:package") || slices.Contains(pl.Goals, "package") &&
+			slices.ContainsFunc(goals, func(g string) bool { return g == "package" || g == "install" || g == "verify" || g == "deploy" })
+	}
+	return false
+}
