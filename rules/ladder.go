@@ -62,6 +62,13 @@ func (sp *split) shellEntry() bool {
 		sp.block(in, "shell-form %s does not parse as a shell command", kw)
 		return false
 	}
+	return sp.shellProgram(in, kw, sh, true)
+}
+
+// shellProgram finds the program of a command that a shell runs, kept as
+// written on the slim rung: sh is the shell-form instruction's script
+// (inFile) or the script of an exec-form sh -c.
+func (sp *split) shellProgram(in *rewrite.Instr, kw string, sh *shell.Script, inFile bool) bool {
 	var calls [][]string
 	for _, c := range sh.Calls() {
 		args, dyn := c.Args, c.Dynamic
@@ -73,6 +80,10 @@ func (sp *split) shellEntry() bool {
 			return false
 		}
 		if args[0] == "poetry" && sp.a.image.language == "python" {
+			if !inFile {
+				sp.block(in, "%s runs poetry inside sh -c, whose script dfslim does not rewrite", kw)
+				return false
+			}
 			words, ok := sp.poetryRunShell(in, sh, c, args, dyn)
 			if !ok {
 				return false

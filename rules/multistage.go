@@ -87,7 +87,9 @@ is copied with its whole directory, unless the pom, an active profile, the argum
 application's configuration set quarkus.package.*. A start script a Java build writes (a
 Gradle installDist's build/install/NAME/bin/SCRIPT, the bin/standalone.sh of a WildFly server
 the wildfly-maven-plugin provisions into target/server) needs a shell: it runs on the slim
-rung, which copies the whole distribution or server directory.
+rung, which copies the whole distribution or server directory. An exec-form command that
+hands a script to a shell (["sh", "-c", "java $JAVA_OPTS -jar app.jar"]) is read like the
+shell form of that script: the slim rung runs it as written.
 
 The runtime ladder: when only the first rung's image is in the way (no distroless or
 Chainguard image for the language version, a command that needs a shell, packages built
@@ -441,6 +443,9 @@ func (sp *split) entry() bool {
 	if len(sp.argv) == 0 {
 		sp.block(sp.from, "the image's command is empty")
 		return false
+	}
+	if script, ok := shellDashC(sp.argv); ok {
+		return sp.shellDashCEntry(script)
 	}
 	return true
 }
