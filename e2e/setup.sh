@@ -292,12 +292,14 @@ img_rust() {
   commit_image "$c" "${TAGS[@]}"
 }
 
-# node:20: Debian's nodejs + npm. NOTE: bookworm ships Node 18; it stands in for 20.
+# node:20: Debian's nodejs + npm, and Yarn classic as /usr/local/bin/yarn like upstream's
+# images (Debian's yarnpkg, 1.22). NOTE: bookworm ships Node 18; it stands in for 20.
 img_node() {
   want "$(stamp img_node "$(image_stamp debian:bookworm)")" \
     docker.io/library/node:20 docker.io/library/node:20-bookworm docker.io/library/node:lts || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
-  apt_install "$c" ca-certificates nodejs npm
+  apt_install "$c" ca-certificates nodejs npm yarnpkg
+  bah run "$c" -- ln -s /usr/bin/yarnpkg /usr/local/bin/yarn
   bah run "$c" -- sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
   bah config --env NODE_VERSION="$(bah run "$c" -- node -p 'process.versions.node')" \
     --env PATH=$DEB_PATH --cmd '["node"]' "$c"
@@ -470,6 +472,19 @@ alias_debian13() {
   done
 }
 
+# public.ecr.aws/awsguru/aws-lambda-adapter: FROM scratch with /lambda-adapter, as upstream;
+# here a placeholder program (images/lambda-adapter: says what it is, exits 1), since the
+# real one is not reachable. Apps copy it into /opt/extensions, which only Lambda runs.
+img_lambda_adapter() {
+  want "$(stamp img_lambda_adapter "$(cat "$E2E_DIR/images/lambda-adapter/main.go")")" \
+    public.ecr.aws/awsguru/aws-lambda-adapter:1.0.0-rc1 public.ecr.aws/awsguru/aws-lambda-adapter:0.7.0 || return 0
+  local c m; c=$(new_ctr scratch)
+  m=$(bah mount "$c")
+  (cd "$E2E_DIR/images/lambda-adapter" && CGO_ENABLED=0 GOFLAGS=-trimpath go build -o "$m/lambda-adapter" main.go)
+  bah umount "$c" >/dev/null
+  commit_image "$c" "${TAGS[@]}"
+}
+
 # ---------------------------------------------------------------- main
 main() {
   [ "$LIST" = 1 ] || { install_tools; mkdir -p "$E2E_CACHE/rootfs" "$E2E_RUNROOT"; }
@@ -482,6 +497,7 @@ main() {
   img_python
   img_temurin
   img_lambda
+  img_lambda_adapter
   img_assembler    # used by mkrootfs for the images below
   # distroless (debian12), package sets from distroless' *.bzl
   local cc="libc6 libssl3 libgomp1 libstdc++6 libgcc-s1 gcc-12-base"
