@@ -415,11 +415,13 @@ func runPreStep(t *testing.T, ctxDir, command string) (string, error) {
 // buildCause is the first line of a failed build's output that says what
 // went wrong (not buildah's "building at STEP" summary, not progress).
 func buildCause(stderr string) string {
-	re := regexp.MustCompile(`(?i)(\berr(or)?\b|ERR_|\bfatal\b|cannot|not found|no such)`)
+	re := regexp.MustCompile(`(?i)(\berr(or)?\b|ERR_|\bfatal\b|cannot|can only|not found|no such|^E: |no installation candidate)`)
+	// npm's usage text after an error says nothing about the error
+	npmNoise := regexp.MustCompile(`^npm ERR!\s*(\[|-|Options:|aliases:|Run "npm help|$|code |npm ci$|Clean install)`)
 	for _, line := range strings.Split(stderr, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "dfslim verify:") || strings.Contains(line, "building at STEP") ||
-			strings.Contains(line, ": error: ") || !re.MatchString(line) {
+			strings.Contains(line, ": error: ") || npmNoise.MatchString(line) || !re.MatchString(line) {
 			continue
 		}
 		return clipTo(line, 160)
@@ -669,5 +671,14 @@ func TestBuildCause(t *testing.T) {
 		"Error: building at STEP \"RUN pnpm install\": exit status 1\n"
 	if got, want := buildCause(stderr), "Error: ERR_PNPM_IGNORED_BUILDS"; got != want {
 		t.Errorf("buildCause = %q, want %q", got, want)
+	}
+	for stderr, want := range map[string]string{
+		"npm ERR! code EUSAGE\nnpm ERR! \nnpm ERR! The `npm ci` command can only install with an existing package-lock.json\nnpm ERR! \nnpm ERR! Options:\n": "npm ERR! The `npm ci` command can only install with an existing package-lock.json",
+		"Reading package lists...\nE: Package 'python' has no installation candidate\nsubprocess exited with status 100\n":                                   "E: Package 'python' has no installation candidate",
+		"npm ERR! \nnpm ERR! Options:\nnpm ERR! [-S|--save]\n":                                                                                               "",
+	} {
+		if got := buildCause(stderr); got != want {
+			t.Errorf("buildCause(%q) = %q, want %q", stderr, got, want)
+		}
 	}
 }

@@ -179,7 +179,7 @@ func (r runner) run(ctx context.Context, limit time.Duration, argv []string) ([]
 	}
 	if err != nil {
 		return stdout.Bytes(), fmt.Errorf("%s: %v: %s\n%s", r.name(argv), err,
-			lastLines(stderr.String(), 1), lastLines(stderr.String(), 20))
+			lastLines(stderr.String(), 1), lastLines(stderr.String(), 50))
 	}
 	return stdout.Bytes(), nil
 }
