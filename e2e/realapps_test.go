@@ -299,10 +299,10 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 		a.Result, a.Why = "not built", "needs "+need+", not reachable from this machine"
 		return
 	}
-	if a.PreStep = preStep(a.notes); a.PreStep != "" {
+	if a.PreStep = preStep(ctxDir, a.notes); a.PreStep != "" {
 		dir, err := runPreStep(t, ctxDir, a.PreStep)
 		if err != nil {
-			a.Result, a.Why = "not built", "the manifest's pre-step `"+a.PreStep+"` failed: "+err.Error()
+			a.Result, a.Why = "not built", "the pre-step `"+a.PreStep+"` failed: "+err.Error()
 			return
 		}
 		ctxDir = dir
@@ -389,15 +389,37 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 // needs files its repository makes first: needs-pre-step:'COMMAND'.
 var preStepRE = regexp.MustCompile(`needs-pre-step:'([^']+)'`)
 
-func preStep(notes string) string {
+// preStep is the command that makes the files an app's Dockerfile copies but
+// its repository does not commit, "" if none is known: the one the manifest
+// records, or for a Node package whose compiled lib/ is missing
+// (needs-prebuilt-lib) its own publish script, which compiles it, after an
+// install of its dependencies from the npm registry (Node and npm of this
+// machine).
+func preStep(ctxDir, notes string) string {
 	if m := preStepRE.FindStringSubmatch(notes); m != nil {
 		return m[1]
+	}
+	if !strings.Contains(notes, "needs-prebuilt-lib") {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(ctxDir, "package.json"))
+	if err != nil {
+		return ""
+	}
+	var pkg struct{ Scripts map[string]string }
+	if json.Unmarshal(data, &pkg) != nil {
+		return ""
+	}
+	for _, script := range []string{"prepublishOnly", "prepublish", "prepare", "build"} {
+		if pkg.Scripts[script] != "" {
+			return "npm install --ignore-scripts --no-audit --no-fund && npm run " + script
+		}
 	}
 	return ""
 }
 
-// runPreStep runs the manifest's pre-step (the repository's own script, as
-// its build script does before `docker build`) in a copy of the build
+// runPreStep runs an app's pre-step (the repository's own script or build,
+// as its maintainers run it before `docker build`) in a copy of the build
 // context, and returns the copy. The corpus stays untouched.
 func runPreStep(t *testing.T, ctxDir, command string) (string, error) {
 	dir := t.TempDir()
@@ -576,7 +598,7 @@ func writeRealApps(apps []*realApp, path string) error {
 			verdict = "**DIFFERENT**: " + a.Why
 		}
 		if a.PreStep != "" {
-			verdict += " (built after the manifest's pre-step `" + a.PreStep + "`)"
+			verdict += " (built after the pre-step `" + a.PreStep + "`)"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s → %s | %s → %s | %s | %s | %s |\n", mdCell(a.key()), a.Language, mdCell(a.Before), mdCell(a.After),
 			mbStr(a.SizeBefore), mbStr(a.SizeAfter), mdCell(verdict), mdCell(a.Shell), mdCell(a.User))
@@ -605,10 +627,11 @@ func writeRealApps(apps []*realApp, path string) error {
 	fmt.Fprintf(&b, "proxy CA and use its Go proxy and npm registry (added by setup.sh at setup time, never committed); crates.io,\n")
 	fmt.Fprintf(&b, "PyPI and Maven Central are not reachable, so apps that need them are listed as not built.\n")
 	fmt.Fprintf(&b, "`public.ecr.aws/awsguru/aws-lambda-adapter` (copied into `/opt/extensions`, which only Lambda runs) is a placeholder\n")
-	fmt.Fprintf(&b, "program: those rows prove the app and its rewrite, not the adapter. An app whose manifest records a pre-step\n")
-	fmt.Fprintf(&b, "(`needs-pre-step:'...'`: its repository's script that makes files before `docker build`) is built from a copy of its\n")
-	fmt.Fprintf(&b, "context after that step. A row is rebuilt only when its app is run again; an app whose rewrite changed since its\n")
-	fmt.Fprintf(&b, "last run is listed as not built until it is.\n")
+	fmt.Fprintf(&b, "program: those rows prove the app and its rewrite, not the adapter. An app whose Dockerfile copies files its\n")
+	fmt.Fprintf(&b, "repository makes before `docker build` is built from a copy of its context after that pre-step: the command the\n")
+	fmt.Fprintf(&b, "manifest records (`needs-pre-step:'...'`), or for a Node package without its compiled `lib/` (`needs-prebuilt-lib`),\n")
+	fmt.Fprintf(&b, "`npm install` and its own publish script, with this machine's Node. A row is rebuilt only when its app is run again;\n")
+	fmt.Fprintf(&b, "an app whose rewrite changed since its last run is listed as not built until it is.\n")
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 

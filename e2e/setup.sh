@@ -293,16 +293,19 @@ img_rust() {
 }
 
 # node:20: Debian's nodejs + npm, and Yarn classic as /usr/local/bin/yarn like upstream's
-# images (Debian's yarnpkg, 1.22). NOTE: bookworm ships Node 18; it stands in for 20.
+# images (Debian's yarnpkg, 1.22), and g++ and make as upstream's (buildpack-deps) has, for
+# native addons. node-gyp takes the headers of this very Node from Debian's libnode-dev
+# (npm_config_nodedir=/usr), where upstream's downloads them from nodejs.org.
+# NOTE: bookworm ships Node 18; it stands in for 20.
 img_node() {
   want "$(stamp img_node "$(image_stamp debian:bookworm)")" \
     docker.io/library/node:20 docker.io/library/node:20-bookworm docker.io/library/node:lts || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
-  apt_install "$c" ca-certificates nodejs npm yarnpkg
+  apt_install "$c" ca-certificates nodejs npm yarnpkg libnode-dev g++ make
   bah run "$c" -- ln -s /usr/bin/yarnpkg /usr/local/bin/yarn
   bah run "$c" -- sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
   bah config --env NODE_VERSION="$(bah run "$c" -- node -p 'process.versions.node')" \
-    --env PATH=$DEB_PATH --cmd '["node"]' "$c"
+    --env npm_config_nodedir=/usr --env PATH=$DEB_PATH --cmd '["node"]' "$c"
   commit_image "$c" "${TAGS[@]}"
 }
 
