@@ -218,6 +218,10 @@ func TestErrorLine(t *testing.T) {
 		{"", ""},
 		{"subprocess exited with status 1\nError: exit status 1\n", ""},
 		{"subprocess exited with status 2\nfatal: no handler\nError: exit status 2\n", "fatal: no handler"},
+		{`{"level":"ERROR","timestamp":"2026-12-03T01:04:23.029Z","message":"Connection error: connect ECONNREFUSED"}`,
+			`{"level":"ERROR","timestamp":"<time>","message":"Connection error: connect ECONNREFUSED"}`},
+		{`{"level":50,"time":1764723863029,"msg":"connect ECONNREFUSED 127.0.0.1:6379"}`, `{"level":50,"time":<time>,"msg":"connect ECONNREFUSED 127.0.0.1:6379"}`},
+		{"Error at 2026/12/03 01:04:23: connection refused\n", "Error at <time>: connection refused"},
 	} {
 		if got := ErrorLine(tc.out); got != tc.want {
 			t.Errorf("ErrorLine(%q) = %q, want %q", tc.out, got, tc.want)

@@ -22,7 +22,7 @@ type Outcome struct {
 	Kind    string // Exited, Answered, Up or Silent
 	Code    int    // exit code (Exited)
 	Stdout  string // standard output (Exited)
-	ErrLine string // first error line of the output, timestamps dropped (Exited)
+	ErrLine string // first error line of the output, timestamps dropped or masked (Exited)
 	Status  int    // HTTP status (Answered)
 	Log     string // the last lines of the output, for a person
 	// Crashed: a server, or a process that outlived --settle, exited. Its
@@ -105,18 +105,22 @@ var (
 	errWord = regexp.MustCompile(`(?i)\b(error|fatal|panic|exception|refused|cannot|can't|failed|no such)\b`)
 	// leading timestamps of log lines: 2026/12/02 19:00:00.123, 2026-12-02T19:00:00Z, [19:00:00]
 	stamp = regexp.MustCompile(`^\W{0,2}\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?\W{0,2}\s*|^\[?\d\d:\d\d:\d\d(\.\d+)?\]?\s+`)
+	// timestamps inside a line (structured logs: {"timestamp":"2026-12-02T19:00:00.123Z", "time":1764702000123})
+	innerStamp = regexp.MustCompile(`\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?|("(time|timestamp|ts)"\s*:\s*)\d+(\.\d+)?`)
 )
 
 // engineLine matches what buildah run itself prints when the command fails.
 var engineLine = regexp.MustCompile(`^(subprocess exited with status \d+|(Error: )?exit status \d+|error running container: .*)$`)
 
 // ErrorLine is the first line of out that names an error (or else its first
-// non-empty line), without a leading timestamp: what an app that needs a
-// database says when it has none, comparable from one run to the next.
+// non-empty line), without a leading timestamp and with the timestamps inside
+// it replaced by "<time>": what an app that needs a database says when it has
+// none, comparable from one run to the next.
 func ErrorLine(out string) string {
 	first := ""
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(stamp.ReplaceAllString(strings.TrimSpace(line), ""))
+		line = innerStamp.ReplaceAllString(line, "$3<time>")
 		if line == "" || engineLine.MatchString(line) {
 			continue
 		}
