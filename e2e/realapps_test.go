@@ -95,7 +95,7 @@ func TestRealApps(t *testing.T) {
 		a.Fixed = fixedHash(fixed)
 		if (mode == "ci" && !slices.Contains(ciRealApps, a.Dir)) ||
 			(only != "" && !slices.Contains(strings.Split(only, ","), a.Dir)) {
-			if err := keepOrMarkStale(a); err != nil {
+			if err := keepOrMarkStale(a, ctxDir); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -380,8 +380,22 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 			}
 		}
 	}
+	runtimeTooOld(a)
 	if err != nil || a.Result != "same" {
 		t.Logf("stderr:\n%s", lastLines(stderr.String(), 40))
+	}
+}
+
+// tooOldRE matches what an app says when the runtime's version is below the
+// one it requires: Node.js 18 standing in for 22, say.
+var tooOldRE = regexp.MustCompile(`(?i)unsupported node\.?js version|node\.?js .*(>=|version).* is required|engine "node" is incompatible`)
+
+// runtimeTooOld turns a "same" of two runs that both stopped at once because
+// the stand-in's runtime is older than the app requires into "not built":
+// nothing of the app ran, so the two runs prove nothing about the rewrite.
+func runtimeTooOld(a *realApp) {
+	if a.Result == "same" && strings.HasPrefix(a.Why, "exit ") && tooOldRE.MatchString(a.Why) {
+		a.Result, a.Why = "not built", "both builds work, but the app stops at once in both: the stand-in's runtime is older than it requires ("+a.Why+")"
 	}
 }
 
@@ -527,11 +541,16 @@ func fixedHash(fixed []byte) string {
 // yet, or changed since); other saved results are kept (a not-built reason is
 // the original's or the machine's, and results saved before the hash was
 // recorded carry none).
-func keepOrMarkStale(a *realApp) error {
+func keepOrMarkStale(a *realApp, ctxDir string) error {
 	var why string
 	data, err := os.ReadFile(realAppFile(a))
 	switch {
 	case os.IsNotExist(err):
+		src, _ := os.ReadFile(filepath.Join(ctxDir, a.Dockerfile))
+		if need := registryNeed(ctxDir, a, src); need != "" { // what a run would find out at once
+			a.Result, a.Why = "not built", "needs "+need+", not reachable from this machine"
+			return saveRealApp(a)
+		}
 		why = "not run yet"
 	case err != nil:
 		return err
@@ -564,6 +583,7 @@ func loadRealApps() ([]*realApp, error) {
 		if err := json.Unmarshal(data, a); err != nil {
 			return nil, fmt.Errorf("%s: %v", f, err)
 		}
+		runtimeTooOld(a)
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -683,6 +703,17 @@ func TestParseRow(t *testing.T) {
 	out = "FILE  SIZE BEFORE → AFTER  BEHAVIOUR  SHELL  USER\n/x/Dockerfile  -  error: the original does not build: buildah bud: exit status 1: no such image  -  -\n"
 	if r := parseRow(out); r == nil || r.before != 0 || !strings.HasPrefix(r.behaviour, "error: the original does not build") {
 		t.Errorf("parseRow(error row) = %+v", r)
+	}
+}
+
+func TestRuntimeTooOld(t *testing.T) {
+	a := &realApp{Result: "same", Why: "exit 1 (Unsupported NodeJS version (18.20.4); >=22.18.0 is required)"}
+	if runtimeTooOld(a); a.Result != "not built" || !strings.Contains(a.Why, "older than it requires") {
+		t.Errorf("runtimeTooOld: %+v", a)
+	}
+	a = &realApp{Result: "same", Why: "exit 1 (dial tcp: lookup tfb-database: no such host)"}
+	if runtimeTooOld(a); a.Result != "same" {
+		t.Errorf("runtimeTooOld(database error): %+v", a)
 	}
 }
 
