@@ -826,8 +826,9 @@ func (sp *split) nativeAddons(devDropped bool) string {
 // lockNativePackages reads a package-lock.json (v2 or v3) and returns the
 // packages that may hold native code built for the install's platform and
 // libc: those with an install script (node-gyp builds, prebuilt downloads)
-// and those restricted to a platform (os, cpu or libc: prebuilt binaries
-// published per platform, such as @esbuild/linux-x64). Packages npm skips on
+// and those published per platform (a cpu or libc restriction, or an os one
+// on an optional dependency: prebuilt binaries such as @esbuild/linux-x64 or
+// @img/sharp-linuxmusl-x64). Packages npm skips on
 // Linux (an os list without linux, such as fsevents) are left out, and so are
 // devDependencies when devDropped (the install omitted them or the runtime
 // prunes them). err says why the lockfile cannot show it.
@@ -837,6 +838,7 @@ func lockNativePackages(lockfile []byte, devDropped bool) (names []string, err s
 		Packages        map[string]struct {
 			HasInstallScript bool     `json:"hasInstallScript"`
 			Dev              bool     `json:"dev"`
+			Optional         bool     `json:"optional"`
 			OS               []string `json:"os"`
 			CPU              []string `json:"cpu"`
 			Libc             []string `json:"libc"`
@@ -849,7 +851,11 @@ func lockNativePackages(lockfile []byte, devDropped bool) (names []string, err s
 		if name == "" || pkg.Dev && devDropped || !npmPlatformAllows(pkg.OS, "linux") {
 			continue
 		}
-		if pkg.HasInstallScript || len(pkg.OS) > 0 || len(pkg.CPU) > 0 || len(pkg.Libc) > 0 {
+		// A prebuilt binary is published per platform: restricted to a cpu
+		// or libc, or to an os as an optional dependency of the package
+		// that loads it. A required package that only names its os is
+		// JavaScript that declines other systems.
+		if pkg.HasInstallScript || len(pkg.CPU) > 0 || len(pkg.Libc) > 0 || len(pkg.OS) > 0 && pkg.Optional {
 			if i := strings.LastIndex(name, "node_modules/"); i >= 0 {
 				name = name[i+len("node_modules/"):]
 			}
