@@ -65,25 +65,34 @@ const (
 	LibcMusl    Libc = "musl"  // musl (Alpine)
 )
 
-// Runtime image flavors, the values of --base: the catalog's two families of
-// runtime images, the empty image, Alpine, and the fallback rung of official
-// slim images.
+// Flavor is a family of runtime images: a value of --base, or the slim rung.
+type Flavor string
+
+// Runtime image flavors: the catalog's two families of runtime images, the
+// empty image, Alpine, and the fallback rung of official slim images.
 const (
-	Distroless = "distroless"
-	Chainguard = "chainguard"
-	Scratch    = "scratch" // the empty image: static binaries only
-	Alpine     = "alpine"  // alpine:3.22: static binaries only, with a shell and apk
+	Distroless Flavor = "distroless" // gcr.io/distroless/*: the default
+	Chainguard Flavor = "chainguard" // cgr.dev/chainguard/*
+	Scratch    Flavor = "scratch"    // the empty image: static binaries only
+	Alpine     Flavor = "alpine"     // alpine:3.22: static binaries only, with a shell and apk
 	// SlimRung is the Flavor of the images of the fallback rung: the official
 	// slim image of the build's own language and version (python:3.12-slim,
 	// node:16-slim, eclipse-temurin:8-jre), debian:<release>-slim for a glibc
 	// binary, or the build's own Alpine image for a musl build (see [SlimImage]).
-	SlimRung = "slim"
+	SlimRung Flavor = "slim"
 )
+
+// BaseFlavors returns the flavors --base accepts, in the order the CLI lists
+// them: distroless, chainguard, scratch, alpine.
+func BaseFlavors() []Flavor { return []Flavor{Distroless, Chainguard, Scratch, Alpine} }
+
+// IsBaseFlavor reports whether s is a value of --base.
+func IsBaseFlavor(s string) bool { return slices.Contains(BaseFlavors(), Flavor(s)) }
 
 // Image is a runtime image from the catalog.
 type Image struct {
 	Ref      string // reference with an explicit tag: "gcr.io/distroless/static-debian12:nonroot"
-	Flavor   string // Distroless, Chainguard, Scratch, Alpine or SlimRung
+	Flavor   Flavor
 	Kind     Kind
 	Libc     Libc
 	Language string // "python", "node", "java", or "" for static/glibc/cc
@@ -127,7 +136,7 @@ var catalogJSON []byte
 type catalogImage struct {
 	Ref             string   `json:"ref"`
 	DebugRef        string   `json:"debugRef"`
-	Flavor          string   `json:"flavor"`
+	Flavor          Flavor   `json:"flavor"`
 	Distro          string   `json:"distro"`
 	Kind            Kind     `json:"kind"`
 	Libc            Libc     `json:"libc"`
@@ -153,7 +162,7 @@ type catalogFamily struct {
 type catalogData struct {
 	Images      []catalogImage `json:"images"`
 	KindAliases []struct {
-		Flavor   string
+		Flavor   Flavor
 		Kind, As Kind
 	} `json:"kindAliases"`
 	Families       []catalogFamily   `json:"families"`
@@ -267,7 +276,7 @@ func Lookup(ref string) *Image {
 // choose the image's; any other value means debian13 (see catalog.json).
 // With debug the result is the variant with a shell: Ref is the debug
 // reference and Entrypoint the debug image's.
-func RuntimeImage(flavor string, kind Kind, version string, debug bool) (*Image, error) {
+func RuntimeImage(flavor Flavor, kind Kind, version string, debug bool) (*Image, error) {
 	switch kind {
 	case KindStatic, KindGlibc, KindCC:
 		return RuntimeImageOn(flavor, kind, "", version, debug)
@@ -279,7 +288,7 @@ func RuntimeImage(flavor string, kind Kind, version string, debug bool) (*Image,
 // the language version: "debian12", "debian13" (or bookworm, trixie), or "".
 // A language image of the builder's Debian generation is preferred when it
 // has the version; otherwise debian13, then debian12.
-func RuntimeImageOn(flavor string, kind Kind, version, distro string, debug bool) (*Image, error) {
+func RuntimeImageOn(flavor Flavor, kind Kind, version, distro string, debug bool) (*Image, error) {
 	if flavor == "" {
 		flavor = Distroless
 	}

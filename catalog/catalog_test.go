@@ -88,7 +88,7 @@ func TestCatalogWellFormed(t *testing.T) {
 				t.Errorf("Lookup(%s) = %+v", ci.DebugRef, img)
 			}
 			// ClassifyBase knows every catalog image as a runtime.
-			if b := ClassifyBase(ci.Ref); !b.Runtime || string(b.Family) != ci.Flavor || b.Version != ci.Version {
+			if b := ClassifyBase(ci.Ref); !b.Runtime || string(b.Family) != string(ci.Flavor) || b.Version != ci.Version {
 				t.Errorf("ClassifyBase(%s) = %+v", ci.Ref, b)
 			}
 		})
@@ -97,7 +97,7 @@ func TestCatalogWellFormed(t *testing.T) {
 
 func TestRuntimeImage(t *testing.T) {
 	tests := []struct {
-		flavor  string
+		flavor  Flavor
 		kind    Kind
 		version string
 		debug   bool

@@ -26,7 +26,7 @@ func scratchImage(kind Kind, debug bool) (*Image, error) {
 	if kind != KindStatic {
 		return nil, fmt.Errorf("scratch runs only static binaries, and this one needs %s (build it statically, or use --base distroless or chainguard)", kindNeeds(kind))
 	}
-	return &Image{Ref: Scratch, Flavor: Scratch, Kind: KindStatic, Libc: LibcNone, User: "65532", Workdir: "/", Entrypoint: []string{}}, nil
+	return &Image{Ref: string(Scratch), Flavor: Scratch, Kind: KindStatic, Libc: LibcNone, User: "65532", Workdir: "/", Entrypoint: []string{}}, nil
 }
 
 // kindNeeds says what a runtime kind needs, for messages.

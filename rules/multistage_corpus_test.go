@@ -133,7 +133,7 @@ func TestCorpusMultiStageWithContexts(t *testing.T) {
 		out = filepath.Join(out, "with-contexts")
 	}
 	measureSplits(t, dir, cands, out)
-	for _, flavor := range []string{catalog.Distroless, catalog.Chainguard} {
+	for _, flavor := range []string{string(catalog.Distroless), string(catalog.Chainguard)} {
 		changed := 0
 		applied := map[string]int{}
 		for _, c := range cands {
@@ -224,7 +224,7 @@ func measureSplits(t *testing.T, dir string, cands []splitCandidate, out string)
 	t.Helper()
 	// Reasons are grouped by their wording with paths, images and names blanked.
 	blank := regexp.MustCompile("`[^`]*`|[\\w.-]*/[\\w./:@${}-]*|\\b[\\w.-]+:[\\w.-]+\\b|\\d+(\\.\\d+)*")
-	for _, flavor := range []string{catalog.Distroless, catalog.Chainguard} {
+	for _, flavor := range []string{string(catalog.Distroless), string(catalog.Chainguard)} {
 		type tally struct{ rewritten, reported, silent int }
 		perLang := map[string]*tally{}
 		reasons := map[string]int{}

@@ -46,7 +46,7 @@ type Rule struct {
 
 // Config holds the user's choices that rules read.
 type Config struct {
-	Base  string // runtime image family: "distroless" (default) or "chainguard"
+	Base  string // runtime image family, a catalog.BaseFlavors value: "distroless" (default), "chainguard", "scratch", "alpine"
 	Debug bool   // choose image variants that have a shell, for debugging
 	// NoFallback keeps to the first rung of runtime images (distroless or
 	// Chainguard): without it, an app that no such image can run moves to
@@ -61,11 +61,11 @@ type Config struct {
 }
 
 // Flavor returns the runtime image family, defaulting to distroless.
-func (c *Config) Flavor() string {
+func (c *Config) Flavor() catalog.Flavor {
 	if c == nil || c.Base == "" {
-		return "distroless"
+		return catalog.Distroless
 	}
-	return c.Base
+	return catalog.Flavor(c.Base)
 }
 
 // A Pass is the input and output of one Rule on one Dockerfile.

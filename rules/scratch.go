@@ -38,7 +38,7 @@ func runScratchFiles(p *Pass) error {
 		return nil
 	}
 	final, refSpan, ok := finalImageStage(f)
-	if !ok || !strings.EqualFold(final.BaseName, catalog.Scratch) {
+	if !ok || !strings.EqualFold(final.BaseName, string(catalog.Scratch)) {
 		return nil
 	}
 	for _, c := range final.Commands {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/internal/suggest"
 	"github.com/dfslim/dfslim/rules"
 	"github.com/spf13/cobra"
@@ -95,7 +96,13 @@ func completeRule(_ *cobra.Command, args []string, toComplete string) ([]string,
 
 // baseFamilies are the values of --base (TestCompleteBase keeps them in step
 // with what --base accepts).
-var baseFamilies = []string{"distroless", "chainguard", "scratch", "alpine"}
+var baseFamilies = func() []string {
+	var names []string
+	for _, f := range catalog.BaseFlavors() {
+		names = append(names, string(f))
+	}
+	return names
+}()
 
 // completeFlags registers the completions of the flags of fix and check
 // that cmd has.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dfslim/dfslim/catalog"
 	"github.com/dfslim/dfslim/internal/suggest"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/rules"
@@ -317,7 +318,7 @@ func (l *configLoader) setting(s *settings, key string, v *yaml.Node) error {
 			s.ignoreRules = names
 		}
 	case "base":
-		if v.Kind != yaml.ScalarNode || (v.Value != "distroless" && v.Value != "chainguard" && v.Value != "scratch" && v.Value != "alpine") {
+		if v.Kind != yaml.ScalarNode || !catalog.IsBaseFlavor(v.Value) {
 			return l.errorf(v, "base: want distroless, chainguard, scratch or alpine, not %s", describe(v))
 		}
 		s.base = v.Value
@@ -413,7 +414,7 @@ func resolve(layers []settings) (rs []*rules.Rule, cfg rules.Config, unsafe bool
 	for _, name := range rules.Names() {
 		enabled[name] = true
 	}
-	cfg.Base = "distroless"
+	cfg.Base = string(catalog.Distroless)
 	for _, l := range layers {
 		if l.hasSelect {
 			clear(enabled)

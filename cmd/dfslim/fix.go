@@ -50,7 +50,7 @@ func (o *options) addFlags(cmd *cobra.Command) {
 }
 
 func (o *options) prepare() error {
-	if o.base != "distroless" && o.base != "chainguard" && o.base != "scratch" && o.base != "alpine" {
+	if !catalog.IsBaseFlavor(o.base) {
 		return fmt.Errorf("--base must be distroless, chainguard, scratch or alpine, not %q", o.base)
 	}
 	o.selectRules, o.ignoreRules = trimNames(o.selectRules), trimNames(o.ignoreRules)
