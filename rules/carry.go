@@ -227,6 +227,9 @@ func (sp *split) carryCopy(c *carrier, cp contextCopy) ([]carryItem, string) {
 				destDir = "/" // the root: its entries keep absolute paths
 			}
 			if info.IsDir() {
+				if m != "" && m != "." && c.buildInput(path.Base(m), true, path.Dir(m)) {
+					continue // a directory copied on its own (COPY src src) that only serves the build
+				}
 				sub, whole := c.walk(m, destDir)
 				if c.reason != "" {
 					return nil, c.reason
