@@ -374,6 +374,9 @@ func runRealApp(t *testing.T, a *realApp, ctxDir string, fixed []byte, dfslim st
 		if cause := buildCause(stderr.String()); cause != "" && !strings.Contains(what, cause) {
 			a.Why += " (" + cause + ")"
 		}
+		if m := goDepError.FindStringSubmatch(stderr.String()); m != nil && a.Language == "go" {
+			a.Why += fmt.Sprintf(" (%s does not compile with the stand-in's Go 1.26: %s; the Dockerfile names %s)", m[1], m[2], strings.Join(bases(src), ", "))
+		}
 		for _, n := range strings.Split(a.notes, ";") {
 			if strings.HasPrefix(n, "needs-") { // the manifest knows: needs-pre-step, needs-prebuilt-lib
 				a.Why += " (manifest: " + n + ")"
@@ -447,6 +450,10 @@ func runPreStep(t *testing.T, ctxDir, command string) (string, error) {
 	}
 	return dir, nil
 }
+
+// goDepError is a compile error in a Go module the build downloaded (the
+// module and the error): code that needs an older Go than the stand-in's.
+var goDepError = regexp.MustCompile(`pkg/mod/(\S+?)@v[^/]+/\S+\.go:\d+:\d+: (.*)`)
 
 // buildCause is the first line of a failed build's output that says what
 // went wrong (not buildah's "building at STEP" summary, not progress).
@@ -703,6 +710,14 @@ func TestParseRow(t *testing.T) {
 	out = "FILE  SIZE BEFORE → AFTER  BEHAVIOUR  SHELL  USER\n/x/Dockerfile  -  error: the original does not build: buildah bud: exit status 1: no such image  -  -\n"
 	if r := parseRow(out); r == nil || r.before != 0 || !strings.HasPrefix(r.behaviour, "error: the original does not build") {
 		t.Errorf("parseRow(error row) = %+v", r)
+	}
+}
+
+func TestGoDepError(t *testing.T) {
+	out := "# github.com/bytedance/sonic/loader\n../pkg/mod/github.com/bytedance/sonic/loader@v0.1.1/funcdata.go:37:32: undefined: _func\n"
+	m := goDepError.FindStringSubmatch(out)
+	if m == nil || m[1] != "github.com/bytedance/sonic/loader" || m[2] != "undefined: _func" {
+		t.Errorf("goDepError = %q", m)
 	}
 }
 
