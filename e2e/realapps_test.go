@@ -458,7 +458,7 @@ var goDepError = regexp.MustCompile(`pkg/mod/(\S+?)@v[^/]+/\S+\.go:\d+:\d+: (.*)
 // buildCause is the first line of a failed build's output that says what
 // went wrong (not buildah's "building at STEP" summary, not progress).
 func buildCause(stderr string) string {
-	re := regexp.MustCompile(`(?i)(\berr(or)?\b|ERR_|\bfatal\b|cannot|can only|not found|no such|^E: |no installation candidate)`)
+	re := regexp.MustCompile(`(?i)(\berr(or)?\b|ERR_|\bfatal\b|cannot|can only|not found|no such|^E: |no installation candidate|\b40[34] (Forbidden|Not Found)\b)`)
 	// npm's usage text after an error says nothing about the error
 	npmNoise := regexp.MustCompile(`^npm ERR!\s*(\[|-|Options:|aliases:|Run "npm help|$|code |npm ci$|Clean install)`)
 	for _, line := range strings.Split(stderr, "\n") {
@@ -467,10 +467,14 @@ func buildCause(stderr string) string {
 			strings.Contains(line, ": error: ") || npmNoise.MatchString(line) || !re.MatchString(line) {
 			continue
 		}
-		return clipTo(line, 160)
+		return clipTo(urlHost.ReplaceAllString(line, "…"), 160)
 	}
 	return ""
 }
+
+// urlHost is the scheme and host of a URL in a build's output: the results
+// name what failed, not the endpoints this machine reaches.
+var urlHost = regexp.MustCompile(`https?://[^/\s]+`)
 
 func clipTo(s string, n int) string {
 	if len(s) > n {
@@ -591,6 +595,7 @@ func loadRealApps() ([]*realApp, error) {
 			return nil, fmt.Errorf("%s: %v", f, err)
 		}
 		runtimeTooOld(a)
+		a.Why = urlHost.ReplaceAllString(a.Why, "…")
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -745,6 +750,7 @@ func TestBuildCause(t *testing.T) {
 		"npm ERR! code EUSAGE\nnpm ERR! \nnpm ERR! The `npm ci` command can only install with an existing package-lock.json\nnpm ERR! \nnpm ERR! Options:\n": "npm ERR! The `npm ci` command can only install with an existing package-lock.json",
 		"Reading package lists...\nE: Package 'python' has no installation candidate\nsubprocess exited with status 100\n":                                   "E: Package 'python' has no installation candidate",
 		"npm ERR! \nnpm ERR! Options:\nnpm ERR! [-S|--save]\n":                                                                                               "",
+		"go: downloading x v1\ngo: module github.com/instana/go-sensor: reading https://proxy/@v/list: 403 Forbidden\n":                                      "go: module github.com/instana/go-sensor: reading …/@v/list: 403 Forbidden",
 	} {
 		if got := buildCause(stderr); got != want {
 			t.Errorf("buildCause(%q) = %q, want %q", stderr, got, want)
