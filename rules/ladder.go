@@ -301,9 +301,13 @@ func (sp *split) checkSlim() {
 }
 
 // installsBuildPackages reports whether a RUN of the build stage installs a
-// system package that only serves the build.
+// system package that only serves the build and leaves it in its layer: one
+// the same RUN removes again (apk add --virtual .build-deps … && pip install
+// … && apk del .build-deps) is not in the image, so a split would not remove it.
 func (sp *split) installsBuildPackages() bool {
 	for _, step := range sp.a.runs {
+		left := map[string]bool{}
+		groups := virtualGroups{}
 		for _, sc := range step.cmds {
 			if sc.dynamic {
 				continue
@@ -313,9 +317,21 @@ func (sp *split) installsBuildPackages() bool {
 				continue
 			}
 			pkgs, remove := packageArgs(name, sc.call.Args, sc.call.Dynamic)
-			if !remove && slices.ContainsFunc(pkgs, func(pk string) bool { return isBuildPackage(pk) && !sp.unusedProbe(pk) }) {
-				return true
+			groups.note(name, sc.call.Args, sc.call.Dynamic, pkgs, remove)
+			if remove {
+				for _, pk := range groups.expand(pkgs) {
+					delete(left, pk)
+				}
+				continue
 			}
+			for _, pk := range pkgs {
+				if isBuildPackage(pk) && !sp.unusedProbe(pk) {
+					left[pk] = true
+				}
+			}
+		}
+		if len(left) > 0 {
+			return true
 		}
 	}
 	return false

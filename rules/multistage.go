@@ -113,8 +113,10 @@ exec "$@") runs there as written: the app is the program the script ends by runn
 arguments for exec "$@"), the script is carried, and every other program it runs must be in
 the runtime (the slim image's tools, the app's language, system packages the runtime stage
 installs, such as netcat), else the split is refused naming the program. It applies only
-when the runtime loses something: a bigger or different base image, build packages, or
-devDependencies.`,
+when the runtime loses something: a bigger or different base image, build packages (not
+those the RUN that installs them removes again, as apk del .build-deps does), or
+devDependencies. The values of package-manager options (apt-get -o, -t; apk --virtual, -X)
+are not read as packages.`,
 	Safety: Safe,
 	Before: `FROM golang:1.22
 WORKDIR /src
@@ -1208,6 +1210,7 @@ func (sp *split) checkRuns() {
 	dynamic := sp.kind == catalog.KindGlibc || sp.kind == catalog.KindCC || sp.kind == catalog.KindMusl || interpreted
 	installed := map[string]*rewrite.Instr{}
 	removed := map[string]bool{}
+	groups := virtualGroups{}
 	for _, step := range sp.a.runs {
 		if step.exec {
 			if interpreted {
@@ -1230,6 +1233,10 @@ func (sp *split) checkRuns() {
 			switch name {
 			case "apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper":
 				pkgs, remove := packageArgs(name, args, sc.call.Dynamic)
+				groups.note(name, args, sc.call.Dynamic, pkgs, remove)
+				if remove {
+					pkgs = groups.expand(pkgs)
+				}
 				for _, pk := range pkgs {
 					if remove {
 						removed[pk] = true
@@ -1289,11 +1296,15 @@ func (sp *split) checkRuns() {
 // removes (remove true).
 func packageArgs(tool string, args []string, dyn []bool) (pkgs []string, remove bool) {
 	sub := ""
-	for i, x := range args[1:] {
-		if dyn[i+1] {
+	for i := 1; i < len(args); i++ {
+		x := args[i]
+		if dyn[i] {
 			continue
 		}
 		if strings.HasPrefix(x, "-") {
+			if pkgOptionTakesValue(tool, x) {
+				i++ // its value is no package (pkgoptions.go)
+			}
 			continue
 		}
 		if sub == "" {
