@@ -670,6 +670,13 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		}
 	}
 	sp.art = found
+	if len(a.blockers) > 0 {
+		// An install whose output dfslim cannot place (pip --user or
+		// --prefix, poetry's hashed environment, …) holds packages the app
+		// may import, which the runtime stage would not get.
+		sp.blockers = append(sp.blockers, a.blockers...)
+		return false
+	}
 	sp.version = a.image.version
 	if a.image.language != sp.language {
 		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, catalog.LanguageName(sp.language), catalog.LanguageName(sp.language))
