@@ -309,12 +309,40 @@ img_node() {
   commit_image "$c" "${TAGS[@]}"
 }
 
-# node:16 and node:16-slim: an end-of-life Node.js with no distroless image, for the
-# slim rung. node:16 is the node:20 stand-in under another name; node:16-slim is
-# Debian's nodejs alone (no npm, no compilers) with user node (1000), as upstream's
-# slim variant has. Both run bookworm's Node 18.
+# node:16 and node:16-slim: an end-of-life Node.js with no distroless image.
+# node:16 is laid out like upstream's images, whose Node.js is the nodejs.org Linux
+# build unpacked into /usr/local: dfslim's rewrite copies /usr/local/bin/node onto
+# distroless cc. It is this machine's node (NodeSource's package installs that very
+# build; setup stops if it needs libraries beyond glibc, libstdc++ and libgcc_s) and
+# npm (at /usr/local/lib/node_modules/npm, linked from /usr/local/bin), with user
+# node (1000); no compilers. node:16-slim is Debian's nodejs alone (no npm, no
+# compilers) with user node (1000), for the hand-written Chainguard expert (slim rung).
+# So node:16 runs the machine's Node.js (20 here), node:16-slim bookworm's 18.
+img_node_eol_builder() {
+  if [ "$LIST" = 1 ]; then echo docker.io/library/node:16; return 0; fi
+  local node npm
+  node=$(readlink -f "$(command -v node)") || die "node:16 copies this machine's node: none found"
+  npm=$(dirname "$node")/../lib/node_modules/npm
+  [ -f "$npm/package.json" ] || die "node:16 copies this machine's npm: no $npm"
+  want "$(stamp img_node_eol_builder "$(image_stamp debian:bookworm)" "$(sha256sum <"$node")" \
+    "$(cat "$npm/package.json" | sha256sum)")" docker.io/library/node:16 || return 0
+  local c m; c=$(new_ctr docker.io/library/debian:bookworm)
+  apt_install "$c" ca-certificates
+  m=$(bah mount "$c")
+  install -D -m 0755 "$node" "$m/usr/local/bin/node"
+  mkdir -p "$m/usr/local/lib/node_modules"; cp -a "$npm" "$m/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$m/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$m/usr/local/bin/npx"
+  bah umount "$c" >/dev/null
+  bah run "$c" -- /usr/local/bin/node -e 'require("zlib"); require("crypto")' ||
+    die "$node does not run on bare Debian: not a self-contained nodejs.org build"
+  bah run "$c" -- sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
+  bah config --env NODE_VERSION="$(bah run "$c" -- node -p 'process.versions.node')" \
+    --env PATH=$DEB_PATH --cmd '["node"]' "$c"
+  commit_image "$c" "${TAGS[@]}"
+}
+
 img_node_eol() {
-  if [ "$LIST" = 1 ]; then echo docker.io/library/node:16; else bah tag docker.io/library/node:20 docker.io/library/node:16; fi
   want "$(stamp img_node_eol "$(image_stamp debian:bookworm)")" docker.io/library/node:16-slim || return 0
   local c; c=$(new_ctr docker.io/library/debian:bookworm)
   apt_install "$c" nodejs
@@ -496,6 +524,7 @@ main() {
   img_golang
   img_rust
   img_node
+  img_node_eol_builder
   img_node_eol
   img_python
   img_temurin

@@ -49,7 +49,10 @@ unset and no C compiler installed is static already, as the go command turns cgo
 binary as the command; ` + "`go install ./...`" + ` names the main packages the copied .go files hold;
 ` + "`npm start`" + ` becomes ` + "`node FILE`" + ` when its script is that (a prestart script the build already
 ran is dropped, one that only compiles moves to the build); the runtime image has the builder's Node.js major, Python
-minor or Java major; no RUN step leaves behind files or packages the runtime would need
+minor or Java major (a Node.js major distroless has no image for, from 4 to 24, built on an official Debian-based
+node image, runs on distroless cc with that image's own /usr/local/bin/node copied in: the nodejs.org build, which
+needs only glibc, libstdc++ and libgcc_s; a node tag that names no version is not matched, and a RUN that installs
+another Node.js with n or nvm is refused); no RUN step leaves behind files or packages the runtime would need
 outside what is copied; and the runtime stage needs no shell. Otherwise it reports why at
 the line that causes it. Behaviour that changes: the runtime runs as 65532:65532 when the
 original ran as root or as a named user (written as USER 65532:65532; a named user's app
@@ -204,6 +207,9 @@ func runMultiStage(p *Pass) error {
 	if sp.slim {
 		msg += " (slim rung): " + sp.why
 	}
+	if sp.nodeBinary != "" {
+		msg += fmt.Sprintf(" with the build image's own %s: %s", sp.nodeBinary, sp.why)
+	}
 	p.Report(Finding{
 		Span:    sp.from.Span,
 		Message: msg,
@@ -286,13 +292,14 @@ type split struct {
 	initCopy        [2]string // first rung: the static init binary the runtime copies from the build stage, and where
 	initEntrypoint  []string  // first rung: the ENTRYPOINT of that init program, as written
 	initPackage     string    // first rung: the system package of that init program
+	nodeBinary      string    // first rung: the build image's node, which a distroless cc runtime copies (nodebinary.go)
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
 
 	// The runtime ladder (ladder.go).
 	slim         bool     // planning for the slim rung
-	why          string   // slim: why the first rung was not taken
+	why          string   // slim: why the first rung was not taken; nodeBinary: why not a nodejs image
 	soft         int      // blockers that only the first rung's image causes
 	shellCmd     bool     // slim: the command needs a shell and is kept as written
 	origArgv     []string // the command before locate resolved it
@@ -1132,6 +1139,10 @@ func (sp *split) chooseImage() bool {
 	switch sp.language {
 	case "node":
 		sp.kind = catalog.KindNode
+		if step, name := sp.nodeManagerRun(); step != nil {
+			sp.block(step.in, "RUN installs another Node.js with %s, so dfslim cannot tell which Node.js the command runs", name)
+			return false
+		}
 	case "python":
 		sp.kind = catalog.KindPython
 	case "java":
@@ -1189,6 +1200,10 @@ func (sp *split) chooseImage() bool {
 		return true
 	}
 	img, err := catalog.RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
+	if cc := sp.builderNodeRuntime(); err != nil && cc != nil {
+		sp.why = err.Error() // why not the nodejs image (the message says it)
+		img, err, sp.nodeBinary = cc, nil, builderNode
+	}
 	if err != nil {
 		sp.blockRung(sp.from, "%v", err)
 		return false
@@ -1828,6 +1843,9 @@ func (sp *split) render() {
 	if install := sp.installLine(kw); install != "" {
 		add(nil, install)
 	}
+	if sp.nodeBinary != "" {
+		add(nil, kw("COPY")+" --from="+sp.name+" "+sp.nodeBinary+" "+sp.nodeBinary)
+	}
 	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
 	for _, c := range sp.copies {
 		flags := "--from=" + sp.name
@@ -2016,6 +2034,17 @@ func (sp *split) runtimeCommand() (ep, cmd []string) {
 			return fix(sp.cmdArgs), nil // e.g. /busybox/sh on debug images
 		}
 		return nil, fix(sp.cmdArgs)
+	}
+	if sp.nodeBinary != "" {
+		// distroless cc has no ENTRYPOINT (its debug variant has a shell).
+		if sp.epArgs != nil {
+			return append([]string{sp.nodeBinary}, sp.epArgs[1:]...), sp.cmdArgs
+		}
+		full := append([]string{sp.nodeBinary}, sp.argv[1:]...)
+		if len(img.Entrypoint) > 0 {
+			return full, nil
+		}
+		return nil, full
 	}
 	interp := img.Entrypoint
 	if len(interp) == 0 {
