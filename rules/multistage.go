@@ -78,7 +78,10 @@ metadata. A file of that tree that looks like a secret (.env, *.pem) is not copi
 addons that load a system library the build image has (psycopg2 built from source against
 libpq-dev, mysqlclient, python-ldap, pg-native's libpq, …; not manylinux wheels such as
 psycopg2-binary) keep the app off distroless and Chainguard, and on the slim rung the
-runtime stage installs the package holding that library. node_modules installed on Alpine
+runtime stage installs the package holding that library. A Python build that installs a C
+compiler on a Debian release newer than the distroless image's (python:3.11-slim is Debian 13,
+distroless has Python 3.11 on Debian 12 only) takes the slim rung: what it compiles may need
+symbols of the newer glibc. node_modules installed on Alpine
 go to a glibc image only when package-lock.json (v2 or later) shows no package with an
 install script or a per-platform prebuilt binary (os, cpu or libc) among those the runtime
 gets: packages npm skips on Linux (fsevents) and devDependencies the install omits or the
@@ -391,6 +394,7 @@ func (sp *split) plan() {
 	}
 	sp.checkRuns()
 	sp.checkNativeLibs()
+	sp.checkGlibcRelease()
 	sp.checkProbeTools()
 	sp.checkPythonRuns()
 	sp.planCopies()

@@ -38,7 +38,10 @@ shell-form CMD or ENTRYPOINT that cannot be written in exec form (it is rewritte
 when it can), no entry script, no HEALTHCHECK that needs a shell or curl, no USER or --chown
 name other than root, nonroot or a number, and a program whose libc dfslim can tell from the
 stage that built it: binaries built on Alpine (musl), binaries linking C libraries the build
-stage installed, and prebuilt binaries from the build context are reported instead.
+stage installed, and prebuilt binaries from the build context are reported instead, as are
+Python packages copied from a stage that installed a C compiler on a Debian release newer than
+the runtime image's (python:3.11-slim is Debian 13, distroless Python 3.11 Debian 12): what it
+compiled may need symbols of the newer glibc.
 The interpreter of Node.js, Python and Java is given by its absolute path in the new image, whose
 ENTRYPOINT is that interpreter: CMD ["node", "server.js"] becomes CMD ["server.js"]; when the
 arguments cannot follow the image's ENTRYPOINT (java options before -jar) an explicit ENTRYPOINT
@@ -302,6 +305,10 @@ func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *run
 		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
 	}
 	plan.image = img
+	if b, ok := copiedCompiledOnNewer(p, files, img); ok { // glibcrelease.go
+		plan.blockers = append(plan.blockers, b)
+		return plan
+	}
 	if pkg, in := cleanup.missing(img); in != nil {
 		return block(in, "RUN installs %s, which %s does not have", pkg, img.Ref)
 	}
