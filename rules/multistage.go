@@ -29,7 +29,7 @@ dependencies. The rule names the original stage ` + "`build`" + ` and appends a 
 distroless (or, with --base chainguard, Chainguard) image that matches what the build
 produces: static for CGO_ENABLED=0 Go and musl Rust, base/glibc-dynamic for cgo Go, cc for
 glibc Rust, nodejsNN / python3 / javaNN with the builder's language version. It copies the
-artifact with explicit paths, carries ENV, LABEL, WORKDIR, EXPOSE, VOLUME, STOPSIGNAL,
+artifact with explicit paths, carries ENV, LABEL, MAINTAINER, WORKDIR, EXPOSE, VOLUME, STOPSIGNAL,
 HEALTHCHECK (exec form) and the ARGs they use, and writes CMD/ENTRYPOINT in exec form for
 the runtime image's own entrypoint (node, python, java -jar).`,
 	FixSafety: `
@@ -1801,7 +1801,7 @@ func (sp *split) render() {
 		case slices.Contains(runtimeOnly, in.Cmd):
 			moved = append(moved, in)
 			edits = append(edits, rewrite.Edit{Span: sp.removalSpan(in)})
-		case in.Cmd == "env" || in.Cmd == "label":
+		case in.Cmd == "env" || in.Cmd == "label" || in.Cmd == "maintainer": // the image's metadata
 			copied = append(copied, in)
 		}
 	}
