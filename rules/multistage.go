@@ -84,8 +84,12 @@ distroless has Python 3.11 on Debian 12 only) takes the slim rung: what it compi
 symbols of the newer glibc. node_modules installed on Alpine
 go to a glibc image only when package-lock.json (v2 or later) shows no package with an
 install script or a per-platform prebuilt binary (os, cpu or libc) among those the runtime
-gets: packages npm skips on Linux (fsevents) and devDependencies the install omits or the
-split prunes do not count. tini installed with apt as the ENTRYPOINT (ENTRYPOINT
+gets (packages npm skips on Linux, such as fsevents, and devDependencies the install omits or
+the split prunes do not count), and the app builds no addon of its own (binding.gyp); an
+Alpine build of a Node.js major distroless has no image for, whose tag names its version
+(node:21.6.2-alpine, node:12-alpine, also through a build argument), then runs on distroless
+cc with the node of the official -slim image of that version (node:21.6.2-slim, a stage of
+its own: COPY --from expands no build argument), the glibc build of the same release. tini installed with apt as the ENTRYPOINT (ENTRYPOINT
 ["/usr/bin/tini", "--"], the app in CMD) stays: the runtime stage copies the package's
 static build, /usr/bin/tini-static, to the path the ENTRYPOINT names (Alpine's tini links
 musl and is refused). A Quarkus Maven build's fast-jar (target/quarkus-app/quarkus-run.jar)
@@ -210,7 +214,10 @@ func runMultiStage(p *Pass) error {
 	if sp.slim {
 		msg += " (slim rung): " + sp.why
 	}
-	if sp.nodeBinary != "" {
+	switch {
+	case sp.nodeFrom != "":
+		msg += fmt.Sprintf(" with %s of %s, the glibc build of the same Node.js (package-lock.json shows no native addon): %s", sp.nodeBinary, sp.nodeFrom, sp.why)
+	case sp.nodeBinary != "":
 		msg += fmt.Sprintf(" with the build image's own %s: %s", sp.nodeBinary, sp.why)
 	}
 	p.Report(Finding{
@@ -296,6 +303,7 @@ type split struct {
 	initEntrypoint  []string  // first rung: the ENTRYPOINT of that init program, as written
 	initPackage     string    // first rung: the system package of that init program
 	nodeBinary      string    // first rung: the build image's node, which a distroless cc runtime copies (nodebinary.go)
+	nodeFrom        string    // first rung: the image nodeBinary comes from ("": the build stage)
 	user, chown     string
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
@@ -824,6 +832,9 @@ var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 // nativeAddons says why node_modules may hold native addons, or "" when the
 // lockfile in the build context shows they do not.
 func (sp *split) nativeAddons(devDropped bool) string {
+	if _, ok := sp.a.contextFile(sp.appDir + "/binding.gyp"); ok {
+		return "the app builds its own addon (binding.gyp)" // npm runs node-gyp for it; the lockfile does not list it
+	}
 	var data []byte
 	for _, name := range []string{"npm-shrinkwrap.json", "package-lock.json"} { // npm prefers the shrinkwrap
 		if ctx, ok := sp.a.contextFile(sp.appDir + "/" + name); ok && data == nil {
@@ -1204,9 +1215,9 @@ func (sp *split) chooseImage() bool {
 		return true
 	}
 	img, err := catalog.RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
-	if cc := sp.builderNodeRuntime(); err != nil && cc != nil {
+	if cc, from := sp.builderNodeRuntime(); err != nil && cc != nil {
 		sp.why = err.Error() // why not the nodejs image (the message says it)
-		img, err, sp.nodeBinary = cc, nil, builderNode
+		img, err, sp.nodeBinary, sp.nodeFrom = cc, nil, builderNode, from
 	}
 	if err != nil {
 		sp.blockRung(sp.from, "%v", err)
@@ -1833,6 +1844,13 @@ func (sp *split) render() {
 	if pl := archPlatform(sp.a.baseRef); pl != "" && !hasPlatformFlag(sp.from) {
 		fromLine += "--platform=" + pl + " " // amd64/node is amd64 only
 	}
+	nodeFrom := sp.name
+	if sp.nodeFrom != "" {
+		// COPY --from expands no build argument: a stage names the image.
+		nodeFrom = sp.name + "-node"
+		add(nil, fromLine+sp.p.Config.ImageRef(sp.nodeFrom)+" "+kw("AS")+" "+nodeFrom)
+		add(nil, "")
+	}
 	add(nil, fromLine+sp.p.Config.ImageRef(sp.image.Ref))
 	for _, d := range sp.neededArgs(moved, copied) {
 		if d.in == nil {
@@ -1848,7 +1866,7 @@ func (sp *split) render() {
 		add(nil, install)
 	}
 	if sp.nodeBinary != "" {
-		add(nil, kw("COPY")+" --from="+sp.name+" "+sp.nodeBinary+" "+sp.nodeBinary)
+		add(nil, kw("COPY")+" --from="+nodeFrom+" "+sp.nodeBinary+" "+sp.nodeBinary)
 	}
 	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
 	for _, c := range sp.copies {
@@ -1993,7 +2011,7 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 		return
 	}
 	nf, err := rewrite.Parse(sp.f.Name, src)
-	if err != nil || len(nf.Stages) != 2 {
+	if err != nil || len(nf.Stages) < 2 {
 		sp.block(sp.from, "the split Dockerfile would not parse: %v", err)
 		return
 	}
@@ -2003,7 +2021,7 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 	np := *sp.p
 	np.File = nf
 	base := len(src) - len(edits[len(edits)-1].New)
-	for _, b := range shellDependencies(&np, &nf.Stages[1]) {
+	for _, b := range shellDependencies(&np, &nf.Stages[len(nf.Stages)-1]) {
 		origin := sp.from
 		off := b.Span.Start - base
 		for i := len(starts) - 1; i >= 0; i-- {

@@ -2,8 +2,10 @@ package rules
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
 )
@@ -47,32 +49,70 @@ func (sp *split) nodeManagerRun() (*runStep, string) {
 
 // builderNodeRuntime returns the runtime image for a Node.js app whose
 // version has no distroless image (an end-of-life major: 4 to 16, 19, 21,
-// 23), built on an official Debian-based node image: distroless cc, to which
-// the runtime stage copies the build image's own node binary (render), so
-// that the app runs on the very Node.js it ran on before. It returns nil when
-// that is not proven safe: another flavour (Chainguard's glibc-dynamic has no
-// time zone data), the slim rung, an Alpine (musl) build image, an image
-// other than the official one (its node may live elsewhere or link other
-// libraries), an unknown version (the tag decides it at build time, and from
-// 25 on node needs libatomic), or a RUN that installs Debian's nodejs.
-func (sp *split) builderNodeRuntime() *catalog.Image {
+// 23), built on an official node image, and where its node binary comes from
+// ("" for the build stage itself, else an image reference): distroless cc,
+// to which the runtime stage copies that binary (render).
+//
+// On a Debian-based image (node:16, node:16-slim, node:4-slim) the binary is
+// the build image's own, so the app runs on the very Node.js it ran on before.
+// On an Alpine image (node:21.6.2-alpine, node:12-alpine) node links musl; the
+// binary comes from the official -slim image of the version the tag names
+// (node:21.6.2-slim, node:12-slim), the glibc build of that release, when
+// the node_modules the runtime gets are proven pure JavaScript and the app
+// itself builds no addon (planNode's nativeAddons, which runs first): the
+// same bar as an Alpine build on a distroless nodejs image of its major.
+//
+// It returns nil when that is not proven safe: another flavour (Chainguard's
+// glibc-dynamic has no time zone data), the slim rung, an image other than
+// the official one (its node may live elsewhere or link other libraries), a
+// tag that names no version (it decides the version at build time, and from
+// 25 on node needs libatomic), or a RUN that installs a distribution's nodejs.
+func (sp *split) builderNodeRuntime() (*catalog.Image, string) {
 	a := sp.a
 	if sp.language != "node" || sp.slim || sp.p.Config.Flavor() != catalog.Distroless {
-		return nil
+		return nil, ""
 	}
-	if !a.image.official || a.image.repo != "node" || a.image.libc != catalog.LibcGlibc || a.image.distro == "alpine" {
-		return nil
+	if !a.image.official || a.image.repo != "node" {
+		return nil, ""
 	}
 	major, err := strconv.Atoi(catalog.TrimVersion(a.image.version, 1))
 	if err != nil || major >= firstLibatomicNode {
-		return nil
+		return nil, ""
 	}
 	if sp.installsPackage("nodejs") {
-		return nil // apt's node in /usr/bin may be the one the command finds
+		return nil, "" // the distribution's node in /usr/bin may be the one the command finds
+	}
+	from := ""
+	switch {
+	case a.image.libc == catalog.LibcGlibc && a.image.distro != "alpine":
+	case a.image.libc == catalog.LibcMusl && a.image.distro == "alpine":
+		if from = glibcNodeImage(sp.stage.BaseName, a.image.tag); from == "" {
+			return nil, ""
+		}
+	default:
+		return nil, ""
 	}
 	img, err := catalog.RuntimeImageOn(catalog.Distroless, catalog.KindCC, "", a.image.distro, sp.p.Config.Debug)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	return img
+	return img, from
+}
+
+// nodeAlpineTag matches the tags of the official node image's Alpine variant
+// that name a version: "21.6.2-alpine", "14.17.3-alpine3.14", "12-alpine".
+var nodeAlpineTag = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+){0,2}-alpine[0-9.]*$`)
+
+// glibcNodeImage returns the official -slim image of the Node.js version that
+// an Alpine node image names, written as the FROM line wrote it (raw, its
+// build arguments unexpanded; tag is the expanded tag): node:21.6.2-alpine3.19
+// gives node:21.6.2-slim, node:${NODE_VERSION}-alpine node:${NODE_VERSION}-slim.
+// It returns "" when the tag names no version or the reference is pinned by
+// digest.
+func glibcNodeImage(raw, tag string) string {
+	i := strings.LastIndex(raw, "-alpine")
+	if !nodeAlpineTag.MatchString(tag) || i < 0 || strings.Trim(raw[i+len("-alpine"):], "0123456789.") != "" || strings.Contains(raw, "@") {
+		return ""
+	}
+	return raw[:i] + "-slim"
 }
