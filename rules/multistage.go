@@ -57,7 +57,8 @@ outside what is copied; and the runtime stage needs no shell. Otherwise it repor
 the line that causes it. Behaviour that changes: the runtime runs as 65532:65532 when the
 original ran as root or as a named user (written as USER 65532:65532; a named user's app
 directory is copied with --chown=65532:65532); Node.js devDependencies are pruned in the build
-stage (` + "`npm prune --omit=dev`" + ` or ` + "`pnpm prune --prod`" + `) unless the install already omitted them
+stage (` + "`npm prune --omit=dev`" + `, ` + "`npm prune --production`" + ` on Node.js 14 and older, whose npm 6 has no
+--omit, or ` + "`pnpm prune --prod`" + `) unless the install already omitted them
 (installs inside package scripts count), and a front-end's node_modules below the app directory,
 where a build ran and from which the command runs nothing, are removed before the copy;
 Python packages are copied from the builder's site-packages (or venv) and found through
@@ -779,7 +780,7 @@ func (sp *split) planNodePrune(art *buildArtifact) bool {
 		tool := strings.Fields(sp.f.Text(art.Span))
 		switch {
 		case artTool(sp.f, art) == "npm":
-			sp.prune = "npm prune --omit=dev"
+			sp.prune = npmPrune(a.image.version)
 		case artTool(sp.f, art) == "pnpm":
 			sp.prune = "pnpm prune --prod"
 		case !sp.declaresDevDeps(art.Path):
@@ -796,7 +797,7 @@ func (sp *split) planNodePrune(art *buildArtifact) bool {
 			sp.prune = ""
 			return true
 		}
-		if strings.TrimSuffix(a.workdir, "/") != art.Path && art.Path == sp.packageDir && sp.prune == "npm prune --omit=dev" {
+		if strings.TrimSuffix(a.workdir, "/") != art.Path && art.Path == sp.packageDir && strings.HasPrefix(sp.prune, "npm ") {
 			sp.prune += " --prefix " + art.Path // a global bin's package, away from the working directory
 		} else if strings.TrimSuffix(a.workdir, "/") != art.Path {
 			sp.block(art.spanInstr(sp.f), "devDependencies must be pruned in %s, but the build stage ends in %s", art.Path, a.workdir)

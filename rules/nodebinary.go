@@ -116,3 +116,14 @@ func glibcNodeImage(raw, tag string) string {
 	}
 	return raw[:i] + "-slim"
 }
+
+// npmPrune returns the npm command that drops devDependencies on a node image
+// of version: `npm prune --production` for Node.js 14 and older, whose npm 6
+// has no --omit (it takes --omit=dev for a config setting and prunes
+// nothing), `npm prune --omit=dev` otherwise.
+func npmPrune(version string) string {
+	if major, err := strconv.Atoi(catalog.TrimVersion(version, 1)); err == nil && major <= 14 {
+		return "npm prune --production"
+	}
+	return "npm prune --omit=dev"
+}
