@@ -485,6 +485,9 @@ var pythonRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
 // locate finds the program the command runs and the artifact behind it.
 func (sp *split) locate() bool {
 	in := sp.entryInstr()
+	if !sp.buildToolRun(in) { // buildtoolrun.go
+		return false
+	}
 	if !sp.entryScript(in) {
 		return false
 	}
