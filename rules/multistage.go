@@ -1852,7 +1852,7 @@ func (sp *split) render() {
 	if sp.nodeFrom != "" {
 		// COPY --from expands no build argument: a stage names the image.
 		nodeFrom = sp.name + "-node"
-		add(nil, fromLine+sp.p.Config.ImageRef(sp.nodeFrom)+" "+kw("AS")+" "+nodeFrom)
+		add(nil, fromLine+nodeImageRef(sp.p.Config, sp.nodeFrom)+" "+kw("AS")+" "+nodeFrom)
 		add(nil, "")
 	}
 	add(nil, fromLine+sp.p.Config.ImageRef(sp.image.Ref))

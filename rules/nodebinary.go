@@ -127,3 +127,16 @@ func npmPrune(version string) string {
 	}
 	return "npm prune --omit=dev"
 }
+
+// nodeImageRef is cfg.ImageRef for the image the runtime's node comes from,
+// also when its tag holds build arguments (node:${NODE_VERSION}-slim, which
+// no reference parser reads): the repository goes behind the registry mirror
+// and the tag stays as written.
+func nodeImageRef(cfg *Config, ref string) string {
+	slash := strings.LastIndex(ref, "/")
+	i := strings.LastIndex(ref, ":")
+	if !strings.Contains(ref, "$") || i <= slash || strings.Contains(ref[:i], "$") {
+		return cfg.ImageRef(ref)
+	}
+	return cfg.ImageRef(ref[:i]) + ref[i:]
+}
