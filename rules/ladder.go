@@ -297,6 +297,8 @@ func (sp *split) checkSlim() {
 	}
 	if catalog.SameImage(sp.a.baseRef, sp.image.Ref) && sp.prune == "" && !sp.installsBuildPackages() && !sp.leavesPackageCache() && !sp.dropsPythonTools() {
 		sp.block(sp.from, "%s is the build image itself, so a split would remove nothing from it (no build packages, devDependencies, package cache or toolchain)", sp.image.Ref)
+	} else if catalog.SlimJRE(sp.a.baseRef) && !sp.installsBuildPackages() && !sp.leavesPackageCache() {
+		sp.block(sp.from, "%s is a slim JRE image already, and the slim rung %s another JRE of the same Java major: a split would remove nothing from it (no JDK, build packages or package cache)", sp.a.baseRef, sp.image.Ref)
 	}
 }
 
@@ -351,7 +353,7 @@ func slimRuntimeBase(p *Pass, final *instructions.Stage, info catalog.BaseInfo, 
 	if err != nil {
 		return slimNone
 	}
-	if catalog.SameImage(final.BaseName, img.Ref) {
+	if catalog.SameImage(final.BaseName, img.Ref) || catalog.SlimJRE(final.BaseName) {
 		if _, err := catalog.RuntimeImageOn(p.Config.Flavor(), kind, info.Version, info.Distro, p.Config.Debug); err != nil {
 			// No image of the first rung at all: that is the reason.
 			p.Reportf(p.File.InstrAt(final.Location[0].Start.Line).Span, "final stage stays on %s, which is already the slim rung: %v", final.BaseName, err)

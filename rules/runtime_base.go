@@ -58,7 +58,8 @@ Debian release, or the Temurin JRE of the same Java major, with every instructio
 written. That applies only when each program its RUN, CMD, ENTRYPOINT, HEALTHCHECK and entry
 scripts from the build context start is in the slim image, installed by the stage with the
 image's package manager, or copied in, and when the image changes (a stage already on its
-slim image stays, and the finding says so).
+slim image, or on a JRE that is -slim or Alpine already, such as openjdk:11-jre-slim, stays,
+and the finding says so).
 
 A RUN that only runs mkdir as root becomes WORKDIR lines (WORKDIR creates a directory with its
 parents, root's, as mkdir -p does), then one back to the stage's directory, but only when the
