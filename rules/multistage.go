@@ -835,28 +835,9 @@ func artTool(f *rewrite.File, art *buildArtifact) string {
 var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // nativeAddons says why node_modules may hold native addons, or "" when the
-// lockfile in the build context shows they do not.
+// build context shows they do not (nativeAddonReason).
 func (sp *split) nativeAddons(devDropped bool) string {
-	if _, ok := sp.a.contextFile(sp.appDir + "/binding.gyp"); ok {
-		return "the app builds its own addon (binding.gyp)" // npm runs node-gyp for it; the lockfile does not list it
-	}
-	var data []byte
-	for _, name := range []string{"npm-shrinkwrap.json", "package-lock.json"} { // npm prefers the shrinkwrap
-		if ctx, ok := sp.a.contextFile(sp.appDir + "/" + name); ok && data == nil {
-			data, _ = readContext(sp.p, ctx)
-		}
-	}
-	if data == nil {
-		return "package-lock.json is not in the build context to show there are none"
-	}
-	names, err := lockNativePackages(data, devDropped)
-	if err != "" {
-		return err
-	}
-	if len(names) > 0 {
-		return "packages with install scripts or prebuilt platform binaries (" + strings.Join(names[:min(3, len(names))], ", ") + ") may hold native addons"
-	}
-	return ""
+	return nativeAddonReason(sp.p, sp.a, sp.appDir, devDropped)
 }
 
 // lockNativePackages reads a package-lock.json (v2 or v3) and returns the

@@ -41,7 +41,10 @@ stage that built it: binaries built on Alpine (musl), binaries linking C librari
 stage installed, and prebuilt binaries from the build context are reported instead, as are
 Python packages copied from a stage that installed a C compiler on a Debian release newer than
 the runtime image's (python:3.11-slim is Debian 13, distroless Python 3.11 Debian 12): what it
-compiled may need symbols of the newer glibc.
+compiled may need symbols of the newer glibc. Files copied from a Node.js app installed on
+Alpine move to a glibc image only when they lie in the app's directory, its package-lock.json
+(v2 or later) shows no package with an install script or a per-platform prebuilt binary, and
+the app has no binding.gyp (as multi-stage).
 The interpreter of Node.js, Python and Java is given by its absolute path in the new image, whose
 ENTRYPOINT is that interpreter: CMD ["node", "server.js"] becomes CMD ["server.js"]; when the
 arguments cannot follow the image's ENTRYPOINT (java options before -jar) an explicit ENTRYPOINT
@@ -470,7 +473,14 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 		}
 		root := classifyStageBase(f, stageChain(f, idx)[0])
 		if kind != catalog.KindJava && root.Libc == catalog.LibcMusl {
-			return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image", c.from)}, true
+			why := ""
+			if kind == catalog.KindNode {
+				if why = alpineNodeCopyReason(p, idx, &c); why == "" {
+					continue // pure JavaScript (nodealpine.go)
+				}
+				why = ": " + why
+			}
+			return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image%s", c.from, why)}, true
 		}
 		if kind != catalog.KindPython {
 			continue

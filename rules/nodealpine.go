@@ -1,0 +1,75 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// alpineNodeCopyReason says why the files that c copies from the Alpine
+// build stage idx may not run on a glibc runtime image, or returns "" when
+// the build context proves they do: the stage is built FROM an image (not
+// another stage), every source of the copy lies in the directory of a
+// Node.js app the stage installs with npm, and that app's package-lock.json
+// (or npm-shrinkwrap.json, v2 or later) lists no package with an install
+// script or a per-platform prebuilt binary among those installed
+// (devDependencies count unless the install omitted them), and the app has
+// no binding.gyp of its own (nativeAddonReason, which multi-stage asks too
+// before it moves node_modules built on Alpine to a glibc image).
+func alpineNodeCopyReason(p *Pass, idx int, c *stageCopy) string {
+	f := p.File
+	if len(stageChain(f, idx)) != 1 {
+		return "it builds on another stage"
+	}
+	a := analyzeStage(p, &f.Stages[idx])
+	var apps []*buildArtifact
+	for i := range a.artifacts {
+		if art := &a.artifacts[i]; art.Kind == KindNodeApp && art.Path != "" {
+			apps = append(apps, art)
+		}
+	}
+	for _, src := range c.srcs {
+		in := false
+		for _, art := range apps {
+			in = in || within(resolveIn(c.workdir, src), art.Path)
+		}
+		if !in {
+			return fmt.Sprintf("%s is not in the directory of a Node.js app whose install dfslim reads", src)
+		}
+	}
+	for _, art := range apps {
+		if why := nativeAddonReason(p, a, art.Path, !art.DevDeps); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// nativeAddonReason says why the node_modules that npm installed in dir (of
+// the stage a) may hold native addons, or returns "" when the build context
+// shows they do not: package-lock.json (or npm-shrinkwrap.json, v2 or later)
+// lists no package with an install script or a per-platform prebuilt binary
+// (lockNativePackages; devDependencies are left out when devDropped), and
+// the app has no binding.gyp of its own, which npm builds with node-gyp and
+// no lockfile lists.
+func nativeAddonReason(p *Pass, a *stageAnalysis, dir string, devDropped bool) string {
+	if _, ok := a.contextFile(dir + "/binding.gyp"); ok {
+		return "the app builds its own addon (binding.gyp)"
+	}
+	var data []byte
+	for _, name := range []string{"npm-shrinkwrap.json", "package-lock.json"} { // npm prefers the shrinkwrap
+		if ctx, ok := a.contextFile(dir + "/" + name); ok && data == nil {
+			data, _ = readContext(p, ctx)
+		}
+	}
+	if data == nil {
+		return "package-lock.json is not in the build context to show there are none"
+	}
+	names, err := lockNativePackages(data, devDropped)
+	if err != "" {
+		return err
+	}
+	if len(names) > 0 {
+		return "packages with install scripts or prebuilt platform binaries (" + strings.Join(names[:min(3, len(names))], ", ") + ") may hold native addons"
+	}
+	return ""
+}
