@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -226,7 +227,7 @@ func findSubcommand(c *shell.Call, tool string, at int) *pkgCall {
 // aptRun is what apt-hygiene knows about one RUN instruction.
 type aptRun struct {
 	in     *rewrite.Instr
-	stage  *stageInfo
+	stage  *facts.Stage
 	shell  *shell.Script // nil: exec form, heredoc or unparsable
 	calls  []*pkgCall
 	mounts []string // targets of cache and tmpfs mounts
@@ -234,7 +235,7 @@ type aptRun struct {
 
 func runAptHygiene(p *Pass) error {
 	f := p.File
-	stages := stagesOf(f)
+	stages := p.Facts().Stages()
 	if len(stages) == 0 {
 		return nil
 	}
@@ -242,16 +243,16 @@ func runAptHygiene(p *Pass) error {
 	runs := aptRuns(f, stages)
 	recommendsConfigured := bytes.Contains(bytes.ToLower(f.Src), []byte("apt::install-recommends"))
 	pipConfigured := setsPipCache(f)
-	facts := aptFactsOf(f, stages, runs)
-	inFinal := map[*stageInfo]bool{}
-	for s := final; s != nil; s = s.parent {
+	known := aptFactsOf(f, stages, runs)
+	inFinal := map[*facts.Stage]bool{}
+	for s := final; s != nil; s = s.Parent {
 		inFinal[s] = true
 	}
 	for i, r := range runs {
 		if r.shell == nil || !inFinal[r.stage] {
 			continue
 		}
-		have := facts.have[i]
+		have := known.have[i]
 		for _, c := range r.calls {
 			switch {
 			case c.tool == "apt" && c.subcommand() == "install":
@@ -268,22 +269,22 @@ func runAptHygiene(p *Pass) error {
 				}
 			}
 		}
-		checkAptLists(p, r, facts.laterNeed[i])
+		checkAptLists(p, r, known.laterNeed[i])
 	}
 	return nil
 }
 
 // aptRuns collects the RUN instructions of f with their shell programs,
 // package commands and cache mounts.
-func aptRuns(f *rewrite.File, stages []*stageInfo) []*aptRun {
+func aptRuns(f *rewrite.File, stages []*facts.Stage) []*aptRun {
 	var runs []*aptRun
-	var st *stageInfo // the stage of in
-	next := 0         // the stage after it
+	var st *facts.Stage // the stage of in
+	next := 0           // the stage after it
 	for _, in := range f.Instrs {
 		if in.Cmd != "run" {
 			continue
 		}
-		for next < len(stages) && stages[next].instrs[0].StartLine <= in.StartLine {
+		for next < len(stages) && stages[next].Instrs[0].StartLine <= in.StartLine {
 			st, next = stages[next], next+1
 		}
 		if st == nil {
@@ -346,29 +347,29 @@ type aptFacts struct {
 }
 
 // aptFactsOf computes the aptFacts of runs, which are in file order.
-func aptFactsOf(f *rewrite.File, stages []*stageInfo, runs []*aptRun) *aptFacts {
-	facts := &aptFacts{have: make([]map[string]bool, len(runs)), laterNeed: make([]*rewrite.Instr, len(runs))}
+func aptFactsOf(f *rewrite.File, stages []*facts.Stage, runs []*aptRun) *aptFacts {
+	known := &aptFacts{have: make([]map[string]bool, len(runs)), laterNeed: make([]*rewrite.Instr, len(runs))}
 	needs := map[string]bool{}
 	for _, n := range recommendedNeeds {
 		needs[n[0]] = true
 	}
-	runsOf := map[*stageInfo][]int{}
-	children := map[*stageInfo][]*stageInfo{}
+	runsOf := map[*facts.Stage][]int{}
+	children := map[*facts.Stage][]*facts.Stage{}
 	for i, r := range runs {
 		runsOf[r.stage] = append(runsOf[r.stage], i)
 	}
 	for _, st := range stages {
-		if st.parent != nil {
-			children[st.parent] = append(children[st.parent], st)
+		if st.Parent != nil {
+			children[st.Parent] = append(children[st.Parent], st)
 		}
 	}
 	// Forward: a stage starts with what the stage it builds on ended with
 	// (stages come after the stages they build on).
-	atEnd := map[*stageInfo]map[string]bool{}
+	atEnd := map[*facts.Stage]map[string]bool{}
 	for _, st := range stages {
 		cur := map[string]bool{}
-		if st.parent != nil {
-			cur = atEnd[st.parent]
+		if st.Parent != nil {
+			cur = atEnd[st.Parent]
 		}
 		for _, i := range runsOf[st] {
 			for _, c := range runs[i].calls {
@@ -382,13 +383,13 @@ func aptFactsOf(f *rewrite.File, stages []*stageInfo, runs []*aptRun) *aptFacts 
 					}
 				}
 			}
-			facts.have[i] = cur
+			known.have[i] = cur
 		}
 		atEnd[st] = cur
 	}
 	// Backward: a RUN that updates before using the lists covers every RUN
 	// after it, in its stage and in the stages built on it.
-	atStart := map[*stageInfo]*rewrite.Instr{}
+	atStart := map[*facts.Stage]*rewrite.Instr{}
 	for k := len(stages) - 1; k >= 0; k-- {
 		st := stages[k]
 		var need *rewrite.Instr
@@ -399,7 +400,7 @@ func aptFactsOf(f *rewrite.File, stages []*stageInfo, runs []*aptRun) *aptFacts 
 		}
 		rs := runsOf[st]
 		for j := len(rs) - 1; j >= 0; j-- {
-			facts.laterNeed[rs[j]] = need
+			known.laterNeed[rs[j]] = need
 			switch aptListsUse(f, runs[rs[j]]) {
 			case listsUsed:
 				need = runs[rs[j]].in
@@ -409,7 +410,7 @@ func aptFactsOf(f *rewrite.File, stages []*stageInfo, runs []*aptRun) *aptFacts 
 		}
 		atStart[st] = need
 	}
-	return facts
+	return known
 }
 
 // listsUse is how a RUN uses the apt package lists.
@@ -647,7 +648,7 @@ func appendBlocker(prog *syntax.File) string {
 		cmd = b.Y.Cmd
 	}
 	if _, ok := cmd.(*syntax.CallExpr); !ok {
-		return "the last command is " + compoundName(cmd)
+		return "the last command is " + shell.CompoundName(cmd)
 	}
 	return ""
 }

@@ -1,7 +1,9 @@
-// Package rules holds dfslim's knowledge of slimming: the rules that inspect
+// Package rules holds dfslim's slimming rules: the rules that inspect
 // a Dockerfile and its build context and propose fixes, and the driver that
-// applies fixes until nothing changes. The images they move stages to come
-// from package [github.com/dfslim/dfslim/catalog].
+// applies fixes until nothing changes. What they know of images comes from
+// package [github.com/dfslim/dfslim/catalog]; what they know of the build
+// (stages, build outputs, context reads, shell needs) from package
+// [github.com/dfslim/dfslim/facts], which [Pass] embeds as its [facts.Source].
 //
 // A [Rule] is a name, documentation and a Run function. Run reads a [Pass] —
 // the parsed [rewrite.File], the build context as an [io/fs.FS] and the

@@ -8,9 +8,9 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -351,18 +351,18 @@ type ignorePlanner struct {
 	p        *Pass
 	tree     *contextTree
 	ecos     map[ecosystem]bool
-	stages   []*readStage          // of the Dockerfile and of the others sharing the ignore file
-	all      map[*readStage]bool   // stages that read the whole context
-	namedAt  map[int][]contextRead // per path, the reads that name it
-	namedBy  map[int][]*readStage  // per path, the stages whose reads name it
-	extra    []namedPath           // named paths that are not in the context
-	words    map[string]bool       // base names used by RUN commands
-	gitVer   bool                  // the project asks git for its version
-	userKeep []bool                // paths a user "!" line re-includes
-	lines    []string              // the user's lines, then the ones chosen
-	excluded []bool                // paths that lines exclude
-	added    []string              // the lines chosen, in order
-	useful   int                   // entries chosen of a kind other than kindDocker
+	stages   []*facts.StageReads         // of the Dockerfile and of the others sharing the ignore file
+	all      map[*facts.StageReads]bool  // stages that read the whole context
+	namedAt  map[int][]facts.ContextRead // per path, the reads that name it
+	namedBy  map[int][]*facts.StageReads // per path, the stages whose reads name it
+	extra    []namedPath                 // named paths that are not in the context
+	words    map[string]bool             // base names used by RUN commands
+	gitVer   bool                        // the project asks git for its version
+	userKeep []bool                      // paths a user "!" line re-includes
+	lines    []string                    // the user's lines, then the ones chosen
+	excluded []bool                      // paths that lines exclude
+	added    []string                    // the lines chosen, in order
+	useful   int                         // entries chosen of a kind other than kindDocker
 	secrets  map[*rewrite.Instr][]string
 	matched  map[string][]bool // tree.matches, by pattern
 }
@@ -370,7 +370,7 @@ type ignorePlanner struct {
 func newIgnorePlanner(p *Pass, tree *contextTree, user []string) *ignorePlanner {
 	pl := &ignorePlanner{
 		p: p, tree: tree, ecos: map[ecosystem]bool{},
-		all: map[*readStage]bool{}, namedAt: map[int][]contextRead{}, namedBy: map[int][]*readStage{},
+		all: map[*facts.StageReads]bool{}, namedAt: map[int][]facts.ContextRead{}, namedBy: map[int][]*facts.StageReads{},
 		words: map[string]bool{}, lines: slices.Clone(user),
 		secrets: map[*rewrite.Instr][]string{}, matched: map[string][]bool{},
 	}
@@ -426,7 +426,7 @@ func (pl *ignorePlanner) ecoOK(e ignoreEntry) bool {
 // context, and the project files that ask git for a version.
 func (pl *ignorePlanner) loadReads(shared bool) {
 	t, p := pl.tree, pl.p
-	reads := []*dockerfileReads{readsOf(p.File)}
+	reads := []*facts.Reads{p.Facts().Reads()}
 	for i, name := range t.paths {
 		if t.dir[i] {
 			continue
@@ -437,57 +437,22 @@ func (pl *ignorePlanner) loadReads(shared bool) {
 		}
 		if shared && name != p.DockerfilePath && rewrite.IsDockerfileName(base) {
 			if _, own := t.index[name+".dockerignore"]; !own {
-				reads = append(reads, readsOfFile(p.Context, name))
+				reads = append(reads, facts.ReadsOfFile(p.Context, name))
 			}
 		}
 	}
 	for _, dr := range reads {
-		pl.stages = append(pl.stages, dr.stages...)
-		for w := range dr.words {
+		pl.stages = append(pl.stages, dr.Stages...)
+		for w := range dr.Words {
 			pl.words[w] = true
 		}
 	}
 	for _, st := range pl.stages {
-		pl.all[st] = st.unknown
-		for _, r := range st.reads {
+		pl.all[st] = st.Unknown
+		for _, r := range st.Reads {
 			pl.addRead(st, r)
 		}
 	}
-}
-
-// readsOfFile parses another Dockerfile of the context. One that cannot be
-// read or parsed is taken to read the whole context and rebuild nothing; an
-// empty one reads nothing.
-func readsOfFile(ctx fs.FS, name string) *dockerfileReads {
-	src, err := fs.ReadFile(ctx, name)
-	if err != nil {
-		return &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
-	}
-	if len(bytes.TrimSpace(src)) == 0 {
-		return &dockerfileReads{words: map[string]bool{}} // builds nothing, reads nothing
-	}
-	readsCache.Lock()
-	defer readsCache.Unlock()
-	if dr, ok := readsCache.m[string(src)]; ok {
-		return dr
-	}
-	dr := &dockerfileReads{stages: []*readStage{{unknown: true}}, words: map[string]bool{}}
-	if f, err := rewrite.Parse(name, src); err == nil {
-		dr = readsOf(f)
-	}
-	if readsCache.m == nil || len(readsCache.m) >= 4096 {
-		readsCache.m = map[string]*dockerfileReads{}
-	}
-	readsCache.m[string(src)] = dr
-	return dr
-}
-
-// readsCache holds the reads of the other Dockerfiles of a context, by
-// content: a directory of many Dockerfiles that share one ignore file is
-// parsed once, not once for each of them. The values are never modified.
-var readsCache struct {
-	sync.Mutex
-	m map[string]*dockerfileReads
 }
 
 // mentionsSCMVersion reports whether a project file asks git for the version.
@@ -506,7 +471,7 @@ func mentionsSCMVersion(ctx fs.FS, name string) bool {
 }
 
 // addRead records what one read of a stage names.
-func (pl *ignorePlanner) addRead(st *readStage, r contextRead) {
+func (pl *ignorePlanner) addRead(st *facts.StageReads, r facts.ContextRead) {
 	t := pl.tree
 	switch {
 	case r.All():
@@ -534,7 +499,7 @@ func (pl *ignorePlanner) addRead(st *readStage, r contextRead) {
 	}
 }
 
-func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
+func (pl *ignorePlanner) name(st *facts.StageReads, i int, r facts.ContextRead) {
 	if !slices.Contains(pl.namedBy[i], st) {
 		pl.namedBy[i] = append(pl.namedBy[i], st)
 	}
@@ -544,7 +509,7 @@ func (pl *ignorePlanner) name(st *readStage, i int, r contextRead) {
 // covering returns the stages that read the path p as part of a larger read
 // (the whole context, or a directory they name), and whether one of them
 // names a directory above it (not the whole context).
-func (pl *ignorePlanner) covering(p string) (stages []*readStage, underNamedDir bool) {
+func (pl *ignorePlanner) covering(p string) (stages []*facts.StageReads, underNamedDir bool) {
 	for _, st := range pl.stages {
 		if pl.all[st] {
 			stages = append(stages, st)
@@ -624,8 +589,8 @@ func (pl *ignorePlanner) openDirsNeeded() []string {
 // since a build in a subdirectory writes its output there.
 func (pl *ignorePlanner) wouldRebuild(e ignoreEntry) bool {
 	nested := strings.HasPrefix(e.pattern, "**/")
-	return slices.ContainsFunc(pl.stages, func(st *readStage) bool {
-		return (nested || pl.all[st]) && st.ran(e.rebuiltBy)
+	return slices.ContainsFunc(pl.stages, func(st *facts.StageReads) bool {
+		return (nested || pl.all[st]) && st.Ran(e.rebuiltBy)
 	})
 }
 
@@ -767,12 +732,12 @@ func (pl *ignorePlanner) judge(e ignoreEntry, m []bool, probe string) verdict {
 		switch e.kind {
 		case kindOutput:
 			for _, st := range stages {
-				if st.unknown || !st.ran(e.rebuiltBy) {
+				if st.Unknown || !st.Ran(e.rebuiltBy) {
 					v.conflict = true
 				}
 			}
 		case kindVCS:
-			if pl.gitVer || slices.ContainsFunc(stages, func(st *readStage) bool { return st.unknown || st.ran(gitCall) }) {
+			if pl.gitVer || slices.ContainsFunc(stages, func(st *facts.StageReads) bool { return st.Unknown || st.Ran(gitCall) }) {
 				v.conflict = true
 			}
 		case kindSecret:

@@ -4,6 +4,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/dfslim/dfslim/facts"
 )
 
 // This file is the data of the dockerignore rule: the ecosystems it
@@ -106,8 +108,8 @@ var ignoreEntries = []ignoreEntry{
 	{pattern: ".buildkite", kind: kindCI},
 
 	{pattern: "**/node_modules", kind: kindOutput, eco: []ecosystem{ecoNode}, produced: true, rebuiltBy: nodeInstall},
-	{pattern: "dist", kind: kindOutput, eco: []ecosystem{ecoNode, ecoPython}, produced: true, rebuiltBy: anyOf(nodeBuild, pythonBuild)},
-	{pattern: ".next", kind: kindOutput, eco: []ecosystem{ecoNode}, rebuiltBy: nodeBuild},
+	{pattern: "dist", kind: kindOutput, eco: []ecosystem{ecoNode, ecoPython}, produced: true, rebuiltBy: anyOf(facts.IsNodeBuild, pythonBuild)},
+	{pattern: ".next", kind: kindOutput, eco: []ecosystem{ecoNode}, rebuiltBy: facts.IsNodeBuild},
 	{pattern: "target", kind: kindOutput, eco: []ecosystem{ecoRust, ecoMaven}, produced: true, rebuiltBy: anyOf(cargoBuild, mavenBuild)},
 	{pattern: "build", kind: kindOutput, eco: []ecosystem{ecoGradle, ecoPython}, produced: true, rebuiltBy: anyOf(gradleBuild, pythonBuild)},
 	{pattern: ".venv", kind: kindOutput, eco: []ecosystem{ecoPython}, produced: true, rebuiltBy: pythonEnv},
@@ -188,64 +190,20 @@ func anyOf(fs ...func([]string) bool) func([]string) bool {
 	}
 }
 
-// flagsWithValue are package-manager flags whose value is the next word.
-var flagsWithValue = []string{"--prefix", "--cwd", "-C", "--dir", "--filter", "-F", "--workspace", "-f", "--file", "--projects", "-pl"}
-
-// commandArgs returns the words after the command name that are neither
-// flags nor the values of flagsWithValue.
-func commandArgs(c []string) []string {
-	var out []string
-	for i := 1; i < len(c); i++ {
-		w := c[i]
-		if strings.HasPrefix(w, "-") {
-			if slices.Contains(flagsWithValue, w) {
-				i++
-			}
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
-}
-
-func firstArgIn(c []string, words ...string) bool {
-	a := commandArgs(c)
-	return len(a) > 0 && slices.Contains(words, a[0])
-}
-
 func anyArgIn(c []string, words ...string) bool {
-	return slices.ContainsFunc(commandArgs(c), func(a string) bool { return slices.Contains(words, a) })
+	return slices.ContainsFunc(facts.CommandArgs(c), func(a string) bool { return slices.Contains(words, a) })
 }
 
 // nodeInstall: npm ci / install, yarn [install], pnpm / bun install.
 func nodeInstall(c []string) bool {
 	switch c[0] {
 	case "npm":
-		return firstArgIn(c, "ci", "install", "i", "add", "clean-install") && !hasFlag(c, "-g", "--global")
+		return facts.FirstArgIn(c, "ci", "install", "i", "add", "clean-install") && !facts.HasFlag(c, "-g", "--global")
 	case "yarn":
-		a := commandArgs(c)
+		a := facts.CommandArgs(c)
 		return (len(a) == 0 || a[0] == "install" || a[0] == "add" || a[0] == "workspaces") && !slices.Contains(a, "global")
 	case "pnpm", "bun":
-		return firstArgIn(c, "install", "i", "add") && !hasFlag(c, "-g", "--global")
-	}
-	return false
-}
-
-// nodeBuild: a package script called build…, or a bundler or compiler.
-func nodeBuild(c []string) bool {
-	a := commandArgs(c)
-	switch c[0] {
-	case "npm", "pnpm", "yarn", "bun":
-		if len(a) > 1 && (a[0] == "run" || a[0] == "run-script") {
-			return strings.HasPrefix(a[1], "build")
-		}
-		return c[0] != "npm" && len(a) > 0 && strings.HasPrefix(a[0], "build")
-	case "tsc", "webpack", "rollup", "esbuild":
-		return true
-	case "vite", "next", "ng", "parcel", "nx", "turbo":
-		return slices.Contains(a, "build")
-	case "nuxt", "nuxi":
-		return firstArgIn(c, "build", "generate")
+		return facts.FirstArgIn(c, "install", "i", "add") && !facts.HasFlag(c, "-g", "--global")
 	}
 	return false
 }
@@ -254,10 +212,10 @@ func nodeBuild(c []string) bool {
 func cargoBuild(c []string) bool {
 	switch c[0] {
 	case "cargo":
-		return firstArgIn(c, "build", "b", "install", "test", "t", "run", "r", "check", "c", "doc", "bench",
+		return facts.FirstArgIn(c, "build", "b", "install", "test", "t", "run", "r", "check", "c", "doc", "bench",
 			"chef", "zigbuild", "auditable", "lambda", "leptos")
 	case "maturin", "cross":
-		return firstArgIn(c, "build", "develop")
+		return facts.FirstArgIn(c, "build", "develop")
 	}
 	return false
 }
@@ -267,7 +225,7 @@ func mavenBuild(c []string) bool {
 	if c[0] != "mvn" {
 		return false
 	}
-	return slices.ContainsFunc(commandArgs(c), func(a string) bool {
+	return slices.ContainsFunc(facts.CommandArgs(c), func(a string) bool {
 		return slices.Contains([]string{"compile", "test-compile", "test", "package", "verify", "install", "deploy"}, a) ||
 			strings.HasPrefix(a, "spring-boot:") || strings.HasPrefix(a, "quarkus:")
 	})
@@ -278,7 +236,7 @@ func gradleBuild(c []string) bool {
 	if c[0] != "gradle" {
 		return false
 	}
-	return slices.ContainsFunc(commandArgs(c), func(a string) bool {
+	return slices.ContainsFunc(facts.CommandArgs(c), func(a string) bool {
 		return !slices.Contains([]string{"dependencies", "help", "tasks", "wrapper", "properties"}, a)
 	})
 }
@@ -287,11 +245,11 @@ func gradleBuild(c []string) bool {
 func pythonEnv(c []string) bool {
 	switch c[0] {
 	case "pip":
-		return firstArgIn(c, "install")
+		return facts.FirstArgIn(c, "install")
 	case "uv":
-		return firstArgIn(c, "sync", "venv", "pip")
+		return facts.FirstArgIn(c, "sync", "venv", "pip")
 	case "poetry", "pipenv", "pdm":
-		return firstArgIn(c, "install", "sync")
+		return facts.FirstArgIn(c, "install", "sync")
 	case "venv", "virtualenv":
 		return true
 	}
@@ -305,7 +263,7 @@ func pythonBuild(c []string) bool {
 	case "build", "setup.py":
 		return true
 	case "pip":
-		a := commandArgs(c)
+		a := facts.CommandArgs(c)
 		if len(a) == 0 {
 			return false
 		}
@@ -314,7 +272,7 @@ func pythonBuild(c []string) bool {
 		}
 		return a[0] == "install" && slices.ContainsFunc(a[1:], isLocalProject)
 	case "uv", "poetry", "hatch", "pdm", "flit":
-		return firstArgIn(c, "build")
+		return facts.FirstArgIn(c, "build")
 	}
 	return false
 }

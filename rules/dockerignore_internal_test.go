@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/patternmatcher"
 )
@@ -66,10 +67,10 @@ func TestRebuildCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := readsOf(f).stages[0]
+		st := facts.ReadsOf(f).Stages[0]
 		var got []string
 		for _, e := range ignoreEntries {
-			if e.rebuiltBy != nil && st.ran(e.rebuiltBy) {
+			if e.rebuiltBy != nil && st.Ran(e.rebuiltBy) {
 				got = append(got, e.pattern)
 			}
 		}
@@ -104,11 +105,11 @@ RUN --mount=type=bind,target=. true
 	if err != nil {
 		t.Fatal(err)
 	}
-	dr := readsOf(f)
+	dr := facts.ReadsOf(f)
 	var got []string
-	for _, st := range dr.stages {
+	for _, st := range dr.Stages {
 		var paths []string
-		for _, r := range st.reads {
+		for _, r := range st.Reads {
 			paths = append(paths, r.Path)
 		}
 		got = append(got, strings.Join(paths, " "))
@@ -120,7 +121,7 @@ RUN --mount=type=bind,target=. true
 	if !slices.Equal(got, want) {
 		t.Errorf("reads:\n got %q\nwant %q", got, want)
 	}
-	if dr.stages[1].parent != dr.stages[0] {
+	if dr.Stages[1].Parent != dr.Stages[0] {
 		t.Error("the second stage should build on the first")
 	}
 }

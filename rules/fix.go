@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -190,7 +191,7 @@ func run(r *Rule, f *rewrite.File, ctx fs.FS, opts Options) ([]Finding, error) {
 	if g := guardOf(ctx); g != nil {
 		g.setRule(r.Name)
 	}
-	p := &Pass{Rule: r, File: f, Context: ctx, DockerfilePath: opts.DockerfilePath, Config: &opts.Config, known: knownRule(&opts)}
+	p := &Pass{Rule: r, Source: facts.Source{File: f, Context: ctx, DockerfilePath: opts.DockerfilePath}, Config: &opts.Config, known: knownRule(&opts)}
 	if err := r.Run(p); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %w", f.Name, r.Name, err)
 	}
@@ -260,16 +261,11 @@ func apply(f *rewrite.File, ctx fs.FS, edits []rewrite.Edit, files map[string][]
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if !bytes.Equal(data, old) || (len(data) == 0 && len(e) > 0 && !exists(ctx, path)) {
+		if !bytes.Equal(data, old) || (len(data) == 0 && len(e) > 0 && !facts.Exists(ctx, path)) {
 			changed[path] = data
 		}
 	}
 	return nf, changed, nil
-}
-
-func exists(fsys fs.FS, path string) bool {
-	_, err := fs.Stat(fsys, path)
-	return err == nil
 }
 
 func rejected(r *Rule, f *rewrite.File, edits []rewrite.Edit, err error) Finding {

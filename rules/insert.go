@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -57,8 +58,6 @@ func lineAfter(f *rewrite.File, in *rewrite.Instr, text string) rewrite.Edit {
 	return rewrite.Edit{Span: rewrite.Span{Start: at, End: at}, New: line + f.Newline}
 }
 
-// fromImageSpan returns the span of the image reference of a FROM
-// instruction: the first argument after its flags.
 // finalImageStage returns the final stage when it starts from an image (not
 // from an earlier stage) and the span of that image reference in its FROM.
 func finalImageStage(f *rewrite.File) (final *instructions.Stage, ref rewrite.Span, ok bool) {
@@ -67,7 +66,7 @@ func finalImageStage(f *rewrite.File) (final *instructions.Stage, ref rewrite.Sp
 		return nil, rewrite.Span{}, false
 	}
 	final = &f.Stages[n-1]
-	if len(final.Location) == 0 || stageIndex(f, final.BaseName, n-1) >= 0 {
+	if len(final.Location) == 0 || facts.StageIndex(f, final.BaseName, n-1) >= 0 {
 		return nil, rewrite.Span{}, false
 	}
 	from := f.InstrAt(final.Location[0].Start.Line)
@@ -78,6 +77,8 @@ func finalImageStage(f *rewrite.File) (final *instructions.Stage, ref rewrite.Sp
 	return final, ref, ok
 }
 
+// fromImageSpan returns the span of the image reference of a FROM
+// instruction: the first argument after its flags.
 func fromImageSpan(f *rewrite.File, in *rewrite.Instr) (rewrite.Span, bool) {
 	if in.Cmd != "from" || in.Node.Next == nil {
 		return rewrite.Span{}, false

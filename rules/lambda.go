@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -110,7 +111,7 @@ func runLambda(p *Pass) error {
 func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 	f := p.File
 	single := len(f.Stages) == 1
-	plan := &runtimePlan{blockers: shellDependencies(p, final)}
+	plan := &runtimePlan{blockers: p.Facts().ShellNeeds(final)}
 	if len(plan.blockers) > 0 {
 		if single {
 			return nil // it builds inside the AWS image: the multi-stage rule's case
@@ -118,7 +119,7 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 		return plan
 	}
 	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
-		plan.blockers = append(plan.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		plan.blockers = append(plan.blockers, facts.Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 		return plan
 	}
 	fromIn := f.InstrAt(final.Location[0].Start.Line)
@@ -134,52 +135,52 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 			hasWorkdir = true
 		}
 	}
-	files := newStageFiles(p, final, "/var/task", lambdaEnv)
+	files := p.Facts().Files(final, "/var/task", lambdaEnv)
 	// The program Lambda starts: the ENTRYPOINT when the stage sets one,
 	// else what /lambda-entrypoint.sh runs.
 	target := lambdaEnv["LAMBDA_RUNTIME_DIR"] + "/bootstrap"
 	var epArgs []string
 	at := fromIn
 	if ep != nil {
-		epArgs, _ = ExecArgs(f, ep)
+		epArgs, _ = facts.ExecArgs(f, ep)
 		if len(epArgs) == 0 {
 			return block(ep, "ENTRYPOINT [] leaves the command to CMD, which dfslim does not follow for Lambda")
 		}
 		target, at = epArgs[0], ep
 	}
-	c, src := files.origin(target)
+	c, src := files.Origin(target)
 	if c == nil {
 		return block(at, "the stage does not copy %s, the program Lambda starts, so dfslim cannot tell what it is", target)
 	}
-	bin := analyzeBinary(p, c, src)
-	if bin.reason != "" {
-		return block(c.in, "%s", bin.reason)
+	bin := facts.BinaryOf(&p.Source, c, src)
+	if bin.Reason != "" {
+		return block(c.In, "%s", bin.Reason)
 	}
-	img, err := runtimeImageFor(p, bin.kind, "", bin.distro)
+	img, err := runtimeImageFor(p, bin.Kind, "", bin.Distro)
 	if err != nil {
 		return block(fromIn, "%v", err)
 	}
-	plan.image, plan.what = img, bin.what+" ("+path.Base(src)+")"
-	if bin.fix != nil {
-		plan.edits = append(plan.edits, *bin.fix)
+	plan.image, plan.what = img, bin.What+" ("+path.Base(src)+")"
+	if bin.CgoOff != nil {
+		plan.edits = append(plan.edits, *cgoOffEdit(bin.CgoOff))
 	}
 
-	abs := files.targets(target)[0]
+	abs := files.Targets(target)[0]
 	if !strings.HasPrefix(target, "/") && !strings.Contains(target, "/") {
-		abs = path.Join(files.workdir, target) // ENTRYPOINT ["bootstrap"]: Lambda needs an absolute path anyway
+		abs = path.Join(files.Workdir, target) // ENTRYPOINT ["bootstrap"]: Lambda needs an absolute path anyway
 	}
 	entry, moved := abs, false
 	if abs == "/var/runtime/bootstrap" || strings.HasPrefix(abs, "/var/task/") {
 		entry, moved = "/bootstrap", true
 		e, ok := copyDestEdit(f, c, entry)
 		if !ok {
-			return block(c.in, "the bootstrap's COPY cannot be pointed at /bootstrap (several sources, or JSON form)")
+			return block(c.In, "the bootstrap's COPY cannot be pointed at /bootstrap (several sources, or JSON form)")
 		}
 		plan.edits = append(plan.edits, e)
 	}
 	// Nothing else may rely on the AWS image's variables.
 	for _, cmdIn := range stageInstrs(f, final) {
-		if (moved && cmdIn == c.in) || cmdIn == ep {
+		if (moved && cmdIn == c.In) || cmdIn == ep {
 			continue
 		}
 		text := f.Text(cmdIn.Span)
@@ -205,13 +206,13 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 		plan.edits = append(plan.edits, lineAfter(f, stageInstrs(f, final)[len(stageInstrs(f, final))-1], keyword(f, "ENTRYPOINT")+" "+newEp))
 	}
 	if cmd != nil && !cmd.Node.Attributes["json"] {
-		args, err := ExecArgs(f, cmd)
+		args, err := facts.ExecArgs(f, cmd)
 		if err != nil || f.Join(cmd).Skipped {
 			return block(cmd, "the CMD cannot be written in exec form")
 		}
 		plan.edits = append(plan.edits, rewrite.Edit{Span: cmd.Span, New: keywordText(f, cmd) + " " + execJSON(args)})
 	}
-	if !hasWorkdir && len(files.copies) > 1 {
+	if !hasWorkdir && len(files.Copies) > 1 {
 		plan.edits = append(plan.edits, lineAfter(f, fromIn, keyword(f, "WORKDIR")+" /var/task"))
 	}
 	return plan
@@ -219,9 +220,9 @@ func planLambda(p *Pass, final *instructions.Stage) *runtimePlan {
 
 // copyDestEdit returns the edit that changes the destination of a
 // single-source shell-form COPY or ADD to dest.
-func copyDestEdit(f *rewrite.File, c *stageCopy, dest string) (rewrite.Edit, bool) {
-	in := c.in
-	if len(c.srcs) != 1 || in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 {
+func copyDestEdit(f *rewrite.File, c *facts.StageCopy, dest string) (rewrite.Edit, bool) {
+	in := c.In
+	if len(c.Srcs) != 1 || in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 {
 		return rewrite.Edit{}, false
 	}
 	last := in.Node.Next

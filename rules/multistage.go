@@ -2,7 +2,6 @@ package rules
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -164,15 +164,6 @@ var buildPackages = []string{"gcc", "g++", "cpp", "make", "cmake", "build-essent
 	"lsb-release", "upx", "upx-ucl", "protobuf-compiler", "nodejs", "npm", "yarn", "bash", "gettext", "rsync",
 	"cargo", "rust", "rustc"}
 
-// harmlessCommands change nothing a runtime stage would need.
-var harmlessCommands = []string{"echo", "printf", "true", "false", ":", "set", "cd", "exit", "test", "[", "sleep",
-	"ls", "cat", "env", "which", "id", "whoami", "pwd", "uname", "date", "useradd", "adduser", "groupadd",
-	"addgroup", "usermod", "chpasswd", "passwd", "userdel", "groupdel", "du", "df", "find", "grep", "head",
-	"tail", "wc", "sort", "tr", "cut", "awk", "xargs", "ldd", "readelf", "file", "strip", "upx", "sha256sum",
-	"md5sum", "gpg", "git", "corepack", "npx", "tsc", "make", "cmake", "go", "cargo", "rustup", "rustc",
-	"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "npm", "yarn", "pnpm", "node", "gcc", "g++", "cc",
-	"c++", "clang", "clang++", "ldconfig", "update-ca-certificates", "locale-gen"}
-
 // buildOnlyDirs are directories whose contents only the build uses.
 var buildOnlyDirs = []string{"/tmp", "/var/tmp", "/root", "/var/cache", "/var/lib/apt", "/var/lib/dpkg",
 	"/var/lib/apk", "/etc/apt", "/etc/apk", "/etc/yum.repos.d", "/etc/dnf", "/usr/share/doc", "/usr/share/man",
@@ -189,12 +180,12 @@ func runMultiStage(p *Pass) error {
 	}
 	sp = sp.planLadder(p, &f.Stages[0])
 	if len(sp.blockers) > 0 {
-		if len(sp.a.artifacts) == 0 && (sp.a.image.language == "" || len(sp.a.copies) == 0) && sp.entryPath == "" {
+		if len(sp.a.Artifacts) == 0 && (sp.a.Image.Language == "" || len(sp.a.Copies) == 0) && sp.entryPath == "" {
 			// Not an app build dfslim can see (a tool image, a base image's
 			// own app): its first reason only, so that it is not silent,
 			// unless the stage neither copies files in nor installs what a
 			// command runs ("FROM alpine" and a RUN): nothing to say then.
-			if len(sp.a.copies) == 0 && (len(sp.a.runs) == 0 || sp.cmd == nil && sp.entrypoint == nil) {
+			if len(sp.a.Copies) == 0 && (len(sp.a.Runs) == 0 || sp.cmd == nil && sp.entrypoint == nil) {
 				return nil
 			}
 			b := sp.blockers[0]
@@ -258,12 +249,12 @@ func (sp *split) planLadder(p *Pass, stage *instructions.Stage) *split {
 	return sl
 }
 
-func describeArtifact(a *buildArtifact, entry string) string {
+func describeArtifact(a *facts.Artifact, entry string) string {
 	if a == nil {
 		return entry
 	}
 	switch a.Kind {
-	case KindNodeApp, KindPythonApp:
+	case facts.KindNodeApp, facts.KindPythonApp:
 		return a.Language + " app"
 	}
 	return entry
@@ -274,17 +265,17 @@ type split struct {
 	p        *Pass
 	f        *rewrite.File
 	stage    *instructions.Stage
-	a        *stageAnalysis
+	a        *facts.Build
 	from     *rewrite.Instr
 	name     string // the build stage's name
-	blockers []shellBlocker
+	blockers []facts.Blocker
 
 	entrypoint, cmd *rewrite.Instr
 	epArgs, cmdArgs []string
 	argv            []string
 	language        string // "node", "python", "java", or "" for a binary
 	entryPath       string // the binary, script or jar, absolute
-	art             *buildArtifact
+	art             *facts.Artifact
 	kind            catalog.Kind
 	version         string
 	image           *catalog.Image
@@ -310,7 +301,7 @@ type split struct {
 	builderEdits    []rewrite.Edit // changes to the build stage's own steps
 	edits           []rewrite.Edit
 
-	// The runtime ladder (ladder.go).
+	// The runtime ladder (multistage_ladder.go).
 	slim         bool     // planning for the slim rung
 	why          string   // slim: why the first rung was not taken; nodeBinary: why not a nodejs image
 	soft         int      // blockers that only the first rung's image causes
@@ -323,11 +314,11 @@ type split struct {
 	scriptProgs  []string // slim: the programs the entry script runs
 	stageScript  string   // slim: a console script copied in from another stage (COPY --from), run as written
 
-	// slim: `poetry run X` in a shell-form command kept as written (poetryrun.go).
+	// slim: `poetry run X` in a shell-form command kept as written (multistage_poetry.go).
 	entryEdits []rewrite.Edit // edits of the command's text: each call becomes the environment's X
 	envProgs   []string       // the environment's programs that the command runs besides its program
 
-	// slim: the build image's PATH, which the command finds its program through (slimprobe.go).
+	// slim: the build image's PATH, which the command finds its program through (multistage_slimprobe.go).
 	imagePath string
 }
 
@@ -341,10 +332,10 @@ func newSplit(p *Pass, stage *instructions.Stage) *split {
 	if sp.from == nil {
 		return nil
 	}
-	sp.a = analyzeStage(p, stage)
-	base := catalog.ClassifyBase(sp.a.baseRef)
+	sp.a = p.Facts().Build(stage)
+	base := catalog.ClassifyBase(sp.a.BaseRef)
 	switch {
-	case base.Runtime, base.Family == catalog.FamilyScratch, strings.EqualFold(sp.a.baseRef, "scratch"):
+	case base.Runtime, base.Family == catalog.FamilyScratch, strings.EqualFold(sp.a.BaseRef, "scratch"):
 		return nil // already a slim runtime
 	case base.Family == catalog.FamilyLambdaProvided || base.Family == catalog.FamilyLambdaLanguage:
 		return nil // rule lambda's ground
@@ -371,7 +362,7 @@ func (sp *split) uniqueName() string {
 			used[strings.ToLower(cp.From)] = true
 		}
 		if in := sp.f.InstrOf(c); in != nil && in.Cmd == "run" {
-			for _, m := range runMounts(in) {
+			for _, m := range facts.RunMounts(in) {
 				used[strings.ToLower(m["from"])] = true
 			}
 		}
@@ -387,7 +378,7 @@ func (sp *split) block(in *rewrite.Instr, format string, args ...any) {
 	if in == nil {
 		in = sp.from
 	}
-	sp.blockers = append(sp.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+	sp.blockers = append(sp.blockers, facts.Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 }
 
 // plan works out the runtime stage, or records why it cannot.
@@ -430,7 +421,7 @@ func (sp *split) entry() bool {
 		}
 	}
 	if sp.cmd == nil && sp.entrypoint == nil {
-		if cmd := sp.a.image.cmd; cmd != "" {
+		if cmd := sp.a.Image.Cmd; cmd != "" {
 			sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT: the image runs %s (the base image's CMD) unless a command is given at run time (compose, a job or pod spec), and such commands need the build image's tools", cmd)
 		} else {
 			sp.block(sp.from, "the Dockerfile has no CMD or ENTRYPOINT, so the command comes from the base image")
@@ -498,13 +489,13 @@ func (sp *split) locate() bool {
 	sp.nodeScript()
 	sp.nodeGlobalBin()
 	prog := path.Base(sp.argv[0])
-	if prog == "poetry" && sp.a.image.language == "python" {
+	if prog == "poetry" && sp.a.Image.Language == "python" {
 		if !sp.poetryRun(in) {
 			return false
 		}
 		prog = path.Base(sp.argv[0])
 	}
-	if prog == "uv" && sp.a.image.language == "python" {
+	if prog == "uv" && sp.a.Image.Language == "python" {
 		if !sp.uvRun(in) {
 			return false
 		}
@@ -532,7 +523,7 @@ func (sp *split) locate() bool {
 		}
 	case pythonRe.MatchString(prog):
 		sp.language = "python"
-	case sp.a.image.language == "python" && consoleScripts[prog].dist != "":
+	case sp.a.Image.Language == "python" && consoleScripts[prog].dist != "":
 		if !sp.consoleScript(in) {
 			return false
 		}
@@ -563,7 +554,7 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 		script, args = "start", args[1:]
 	case len(args) >= 2 && (args[0] == "run" || args[0] == "run-script"):
 		script, args = args[1], args[2:]
-	case tool != "npm" && len(args) >= 1 && scriptCall(sp.argv) == args[0]:
+	case tool != "npm" && len(args) >= 1 && facts.ScriptCall(sp.argv) == args[0]:
 		script, args = args[0], args[1:] // yarn X, pnpm X run the script X
 	default:
 		sp.block(in, "the command runs %s, which needs a shell and the package manager; only `%s start` can be resolved", strings.Join(sp.argv, " "), tool)
@@ -572,9 +563,9 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
-	pkgPath := resolveIn(sp.a.workdir, "package.json")
-	ctx, ok := sp.a.contextFile(pkgPath)
-	data, read := readContext(sp.p, ctx)
+	pkgPath := facts.ResolveIn(sp.a.Workdir, "package.json")
+	ctx, ok := sp.a.ContextFile(pkgPath)
+	data, read := sp.p.Facts().ReadContext(ctx)
 	if !ok || !read {
 		sp.block(in, "the command is `%s %s`, and package.json is not in the build context, so its %s script is unknown", tool, script, script)
 		return false
@@ -627,12 +618,12 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 // locateApp finds the app directory of a node or python command.
 func (sp *split) locateApp(in *rewrite.Instr) bool {
 	a := sp.a
-	sp.appDir = strings.TrimSuffix(a.workdir, "/")
+	sp.appDir = strings.TrimSuffix(a.Workdir, "/")
 	if sp.packageDir != "" {
 		sp.appDir = sp.packageDir
 	}
-	if a.workdir == "" {
-		sp.block(in, "the working directory of %s is unknown, so the app's files cannot be told apart", a.baseRef)
+	if a.Workdir == "" {
+		sp.block(in, "the working directory of %s is unknown, so the app's files cannot be told apart", a.BaseRef)
 		return false
 	}
 	if sp.appDir == "" || sp.appDir == "/" {
@@ -664,50 +655,50 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 		break
 	}
 	if script != "" {
-		abs := resolveIn(a.workdir, script)
+		abs := facts.ResolveIn(a.Workdir, script)
 		if abs != sp.appDir && !strings.HasPrefix(abs, sp.appDir+"/") {
 			sp.block(in, "the program %s is outside the app directory %s", abs, sp.appDir)
 			return false
 		}
-		if sp.rootFiles != nil && !slices.ContainsFunc(sp.rootFiles, func(k string) bool { return within(abs, k) }) {
+		if sp.rootFiles != nil && !slices.ContainsFunc(sp.rootFiles, func(k string) bool { return facts.Within(abs, k) }) {
 			sp.block(in, "the program %s is not among the files this Dockerfile copies into /", abs)
 			return false
 		}
 		sp.entryPath = abs
 	}
-	var found *buildArtifact
-	for i := range a.artifacts {
-		art := &a.artifacts[i]
+	var found *facts.Artifact
+	for i := range a.Artifacts {
+		art := &a.Artifacts[i]
 		if art.Language != sp.language {
 			continue
 		}
 		switch art.Kind {
-		case KindNodeApp:
+		case facts.KindNodeApp:
 			if sp.frontEnd(art) {
 				continue // its node_modules are dropped, its build output kept
 			}
 			if art.Path == sp.appDir || strings.HasPrefix(sp.appDir, art.Path+"/") || strings.HasPrefix(art.Path, sp.appDir+"/") {
 				found = art
 			}
-		case KindPythonApp:
+		case facts.KindPythonApp:
 			found = art
 		}
 	}
 	sp.art = found
-	if len(a.blockers) > 0 {
+	if len(a.Blockers) > 0 {
 		// An install whose output dfslim cannot place (pip --user or
 		// --prefix, poetry's hashed environment, …) holds packages the app
 		// may import, which the runtime stage would not get.
-		sp.blockers = append(sp.blockers, a.blockers...)
+		sp.blockers = append(sp.blockers, a.Blockers...)
 		return false
 	}
-	sp.version = a.image.version
-	if a.image.language != sp.language {
-		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.baseRef, catalog.LanguageName(sp.language), catalog.LanguageName(sp.language))
+	sp.version = a.Image.Version
+	if a.Image.Language != sp.language {
+		sp.block(sp.from, "the build image %s is not a %s image, so the %s version the app needs is unknown", a.BaseRef, catalog.LanguageName(sp.language), catalog.LanguageName(sp.language))
 		return false
 	}
-	if a.image.libc == catalog.LibcMusl && sp.language == "python" && found != nil && !sp.slim {
-		sp.blockRung(found.spanInstr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.baseRef)
+	if a.Image.Libc == catalog.LibcMusl && sp.language == "python" && found != nil && !sp.slim {
+		sp.blockRung(found.Instr(sp.f), "packages were installed on %s (musl); their native extensions would not load on the glibc runtime image", a.BaseRef)
 		return false
 	}
 	if sp.language == "node" {
@@ -715,35 +706,35 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 	}
 	if found != nil {
 		if found.Path == "" {
-			if a.image.official && !strings.Contains(a.image.version, ".") {
-				sp.block(sp.from, "%s", floatingPython(a.baseRef))
+			if a.Image.Official && !strings.Contains(a.Image.Version, ".") {
+				sp.block(sp.from, "%s", floatingPython(a.BaseRef))
 			} else {
-				sp.block(found.spanInstr(sp.f), "cannot tell where pip installed the packages")
+				sp.block(found.Instr(sp.f), "cannot tell where pip installed the packages")
 			}
 			return false
 		}
 		if found.Editable && !sp.slim {
-			sp.blockRung(found.spanInstr(sp.f), "the install links the project into %s through a .pth file, which only the environment's own interpreter reads (not PYTHONPATH)", found.Path)
+			sp.blockRung(found.Instr(sp.f), "the install links the project into %s through a .pth file, which only the environment's own interpreter reads (not PYTHONPATH)", found.Path)
 			return false
 		}
 		dir := found.Path
 		if found.Venv != "" {
 			dir = found.Venv // the slim rung's command may run the venv's own python
 		}
-		if sp.appDir == "" || !within(dir, sp.appDir) {
+		if sp.appDir == "" || !facts.Within(dir, sp.appDir) {
 			sp.sitePackages = dir
 		}
 		if sp.sitePackages != "" || found.Venv != "" {
 			sp.pythonPath = found.Path
 		}
-		for _, art := range a.artifacts {
-			if art.Kind == KindPythonApp && art.Path != found.Path {
-				sp.block(art.spanInstr(sp.f), "pip installs into both %s and %s", art.Path, found.Path)
+		for _, art := range a.Artifacts {
+			if art.Kind == facts.KindPythonApp && art.Path != found.Path {
+				sp.block(art.Instr(sp.f), "pip installs into both %s and %s", art.Path, found.Path)
 				return false
 			}
 		}
 	}
-	if _, set := a.envVars["PYTHONPATH"]; set && sp.pythonPath != "" && !sp.slim {
+	if _, set := a.EnvVars["PYTHONPATH"]; set && sp.pythonPath != "" && !sp.slim {
 		sp.block(sp.from, "the Dockerfile sets PYTHONPATH, which the runtime stage needs for the copied packages")
 		return false
 	}
@@ -751,23 +742,23 @@ func (sp *split) locateApp(in *rewrite.Instr) bool {
 }
 
 // planNode checks a node app's dependencies and how to drop devDependencies.
-func (sp *split) planNode(in *rewrite.Instr, art *buildArtifact) bool {
+func (sp *split) planNode(in *rewrite.Instr, art *facts.Artifact) bool {
 	a := sp.a
 	if art == nil {
 		return true // no dependencies installed
 	}
 	if art.Path != sp.appDir {
-		sp.block(art.spanInstr(sp.f), "dependencies are installed in %s but the app runs in %s", art.Path, sp.appDir)
+		sp.block(art.Instr(sp.f), "dependencies are installed in %s but the app runs in %s", art.Path, sp.appDir)
 		return false
 	}
 	if !sp.planNodePrune(art) {
 		return false
 	}
-	if a.image.libc == catalog.LibcMusl && !sp.slim {
+	if a.Image.Libc == catalog.LibcMusl && !sp.slim {
 		// The packages that reach the runtime: devDependencies are gone when
 		// the install omitted them or the runtime stage prunes them.
 		if reason := sp.nativeAddons(!art.DevDeps || sp.prune != ""); reason != "" {
-			sp.blockRung(art.spanInstr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.baseRef, reason)
+			sp.blockRung(art.Instr(sp.f), "node_modules were installed on %s (musl) and %s; native addons would not load on the glibc runtime image", a.BaseRef, reason)
 			return false
 		}
 	}
@@ -775,7 +766,7 @@ func (sp *split) planNode(in *rewrite.Instr, art *buildArtifact) bool {
 }
 
 // planNodePrune works out how the runtime stage drops devDependencies.
-func (sp *split) planNodePrune(art *buildArtifact) bool {
+func (sp *split) planNodePrune(art *facts.Artifact) bool {
 	a := sp.a
 	if art.Path == "" && sp.appDir == "" {
 		return true // the app in /: only named packages installed there (rootApp)
@@ -784,14 +775,14 @@ func (sp *split) planNodePrune(art *buildArtifact) bool {
 		tool := strings.Fields(sp.f.Text(art.Span))
 		switch {
 		case artTool(sp.f, art) == "npm":
-			sp.prune = npmPrune(a.image.version)
+			sp.prune = npmPrune(a.Image.Version)
 		case artTool(sp.f, art) == "pnpm":
 			sp.prune = "pnpm prune --prod"
 		case !sp.declaresDevDeps(art.Path):
 			return true // package.json declares none: nothing to prune
 		default:
 			_ = tool
-			sp.block(art.spanInstr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")
+			sp.block(art.Instr(sp.f), "the install also installs devDependencies; dfslim prunes them only for npm and pnpm (use `yarn install --production` or set NODE_ENV=production)")
 			return false
 		}
 		if used := sp.devDependencyInUse(art.Path); used != "" {
@@ -801,10 +792,10 @@ func (sp *split) planNodePrune(art *buildArtifact) bool {
 			sp.prune = ""
 			return true
 		}
-		if strings.TrimSuffix(a.workdir, "/") != art.Path && art.Path == sp.packageDir && strings.HasPrefix(sp.prune, "npm ") {
+		if strings.TrimSuffix(a.Workdir, "/") != art.Path && art.Path == sp.packageDir && strings.HasPrefix(sp.prune, "npm ") {
 			sp.prune += " --prefix " + art.Path // a global bin's package, away from the working directory
-		} else if strings.TrimSuffix(a.workdir, "/") != art.Path {
-			sp.block(art.spanInstr(sp.f), "devDependencies must be pruned in %s, but the build stage ends in %s", art.Path, a.workdir)
+		} else if strings.TrimSuffix(a.Workdir, "/") != art.Path {
+			sp.block(art.Instr(sp.f), "devDependencies must be pruned in %s, but the build stage ends in %s", art.Path, a.Workdir)
 			return false
 		}
 	}
@@ -812,7 +803,7 @@ func (sp *split) planNodePrune(art *buildArtifact) bool {
 }
 
 // artTool returns the package manager that made a node-app artifact.
-func artTool(f *rewrite.File, art *buildArtifact) string {
+func artTool(f *rewrite.File, art *facts.Artifact) string {
 	line, _ := f.Position(art.Span.Start)
 	in := f.InstrAt(line)
 	if in == nil {
@@ -921,21 +912,21 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 		sp.block(in, "the java command does not run a jar (-jar); only jars are copied")
 		return false
 	}
-	abs := resolveIn(sp.a.workdir, jar)
+	abs := facts.ResolveIn(sp.a.Workdir, jar)
 	if abs == "" {
 		sp.block(in, "the working directory is unknown, so the jar %s cannot be located", jar)
 		return false
 	}
 	sp.entryPath = abs
-	sp.version = sp.a.image.version
-	for i := range sp.a.artifacts {
-		if sp.a.artifacts[i].Path == abs {
-			sp.art = &sp.a.artifacts[i]
+	sp.version = sp.a.Image.Version
+	for i := range sp.a.Artifacts {
+		if sp.a.Artifacts[i].Path == abs {
+			sp.art = &sp.a.Artifacts[i]
 		}
 	}
-	for i := range sp.a.artifacts {
-		if sp.art == nil && slices.Contains(sp.a.artifacts[i].Jars, abs) {
-			art := sp.a.artifacts[i] // the shaded or assembled jar of the same build
+	for i := range sp.a.Artifacts {
+		if sp.art == nil && slices.Contains(sp.a.Artifacts[i].Jars, abs) {
+			art := sp.a.Artifacts[i] // the shaded or assembled jar of the same build
 			art.Path, art.Jars = abs, nil
 			sp.art = &art
 		}
@@ -945,35 +936,35 @@ func (sp *split) locateJar(in *rewrite.Instr) bool {
 			sp.block(in, "the jar %s is not built or copied in by this Dockerfile", abs)
 			return false
 		}
-		sp.art = &buildArtifact{Kind: KindJavaJar, Path: abs, Language: "java", Version: sp.version}
+		sp.art = &facts.Artifact{Kind: facts.KindJavaJar, Path: abs, Language: "java", Version: sp.version}
 	}
-	if sp.a.image.language != "java" {
-		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the jar", sp.a.baseRef)
+	if sp.a.Image.Language != "java" {
+		sp.block(sp.from, "dfslim does not know the Java version of the build image %s, so no runtime image can be matched to the jar", sp.a.BaseRef)
 		return false
 	}
 	return true
 }
 
 // copiedFile returns the COPY that put a file at abs, if any.
-func (sp *split) copiedFile(abs string) (contextCopy, bool) {
-	for i := len(sp.a.copies) - 1; i >= 0; i-- {
-		cp := sp.a.copies[i]
-		if cp.image != "" {
+func (sp *split) copiedFile(abs string) (facts.ContextCopy, bool) {
+	for i := len(sp.a.Copies) - 1; i >= 0; i-- {
+		cp := sp.a.Copies[i]
+		if cp.Image != "" {
 			continue
 		}
-		if cp.dest == abs || (strings.HasSuffix(cp.dest, "/") && path.Dir(abs)+"/" == cp.dest) {
-			for _, s := range cp.sources {
-				base := path.Base(cleanSrc(s))
-				if cp.dest != abs && (strings.HasSuffix(s, "/") || base == "." || sp.contextDir(s)) {
+		if cp.Dest == abs || (strings.HasSuffix(cp.Dest, "/") && path.Dir(abs)+"/" == cp.Dest) {
+			for _, s := range cp.Sources {
+				base := path.Base(facts.CleanSource(s))
+				if cp.Dest != abs && (strings.HasSuffix(s, "/") || base == "." || sp.contextDir(s)) {
 					continue // a directory's contents, not the directory
 				}
-				if cp.dest == abs || base == path.Base(abs) || strings.ContainsAny(base, "*?[") {
+				if cp.Dest == abs || base == path.Base(abs) || strings.ContainsAny(base, "*?[") {
 					return cp, true
 				}
 			}
 		}
 	}
-	return contextCopy{}, false
+	return facts.ContextCopy{}, false
 }
 
 // locateBinary finds the binary the command runs and how it is linked.
@@ -985,15 +976,15 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 	case path.IsAbs(prog):
 		candidates = []string{path.Clean(prog)}
 	case strings.Contains(prog, "/"):
-		if a.workdir == "" {
+		if a.Workdir == "" {
 			sp.block(in, "the working directory is unknown, so %s cannot be located", prog)
 			return false
 		}
-		candidates = []string{resolveIn(a.workdir, prog)}
+		candidates = []string{facts.ResolveIn(a.Workdir, prog)}
 	default:
-		pth := a.vars["PATH"]
+		pth := a.Vars["PATH"]
 		if pth == "" {
-			pth = strings.Join(pathDirs, ":")
+			pth = strings.Join(facts.PathDirs, ":")
 		}
 		for _, d := range strings.Split(pth, ":") {
 			if path.IsAbs(d) {
@@ -1002,20 +993,20 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 		}
 	}
 	for _, c := range candidates {
-		for i := len(a.artifacts) - 1; i >= 0 && sp.art == nil; i-- {
-			if a.artifacts[i].Path == c && a.artifacts[i].Kind != KindNodeApp && a.artifacts[i].Kind != KindPythonApp {
-				sp.art, sp.entryPath = &a.artifacts[i], c
+		for i := len(a.Artifacts) - 1; i >= 0 && sp.art == nil; i-- {
+			if a.Artifacts[i].Path == c && a.Artifacts[i].Kind != facts.KindNodeApp && a.Artifacts[i].Kind != facts.KindPythonApp {
+				sp.art, sp.entryPath = &a.Artifacts[i], c
 			}
 		}
 	}
-	if sp.art == nil && len(a.blockers) > 0 {
-		sp.blockers = append(sp.blockers, a.blockers...)
+	if sp.art == nil && len(a.Blockers) > 0 {
+		sp.blockers = append(sp.blockers, a.Blockers...)
 		return false
 	}
 	if sp.art == nil {
 		for _, c := range candidates {
 			cp, ok := sp.copiedFile(c)
-			if _, src := a.contextSource(c); !ok && src != nil {
+			if _, src := a.ContextSource(c); !ok && src != nil {
 				cp, ok = *src, true // a file of a directory copied in
 			}
 			if ok {
@@ -1028,7 +1019,7 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 		}
 	}
 	if sp.art == nil {
-		if a.image.language == "python" && !strings.Contains(prog, "/") {
+		if a.Image.Language == "python" && !strings.Contains(prog, "/") {
 			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, dfslim does not know its package and module (run the module with `python -m`)", prog)
 		} else if why := sp.registryBin(prog); why != "" {
 			sp.block(in, "%s", why)
@@ -1037,7 +1028,7 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 		}
 		return false
 	}
-	for _, b := range a.blockers {
+	for _, b := range a.Blockers {
 		if b.Span == sp.art.Span {
 			sp.blockers = append(sp.blockers, b)
 		}
@@ -1046,21 +1037,21 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 }
 
 // prebuilt checks a binary copied in from the build context.
-func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *buildArtifact {
-	art := &buildArtifact{Kind: KindBinary, Path: abs, Span: cp.in.Span}
+func (sp *split) prebuilt(in *rewrite.Instr, cp facts.ContextCopy, abs string) *facts.Artifact {
+	art := &facts.Artifact{Kind: facts.KindBinary, Path: abs, Span: cp.In.Span}
 	if strings.HasSuffix(abs, ".sh") {
 		sp.entryPath = "" // a script, not a program to carry
 		sp.block(in, "the command runs %s, a shell script", abs)
 		return nil
 	}
-	if step := sp.laterRun(cp.in); step != nil {
-		sp.block(step.in, "%s is copied in from the build context, but this RUN may replace it, so the file in the context need not be what runs", abs)
+	if step := sp.laterRun(cp.In); step != nil {
+		sp.block(step.In, "%s is copied in from the build context, but this RUN may replace it, so the file in the context need not be what runs", abs)
 		return nil
 	}
-	ctx, ok := sp.a.contextFile(abs)
-	data, read := readContext(sp.p, ctx)
+	ctx, ok := sp.a.ContextFile(abs)
+	data, read := sp.p.Facts().ReadContext(ctx)
 	if !ok || !read {
-		sp.block(cp.in, "%s is copied in prebuilt, and without it in the build context dfslim cannot tell how it is linked", abs)
+		sp.block(cp.In, "%s is copied in prebuilt, and without it in the build context dfslim cannot tell how it is linked", abs)
 		return nil
 	}
 	if bytes.HasPrefix(data, []byte("#!")) {
@@ -1069,69 +1060,32 @@ func (sp *split) prebuilt(in *rewrite.Instr, cp contextCopy, abs string) *buildA
 		sp.block(in, "the command runs %s, a script (%s) that needs an interpreter the runtime image does not have", ctx, strings.TrimSpace(string(line)))
 		return nil
 	}
-	libc, err := elfLibc(data)
+	libc, err := facts.ELFLibc(data)
 	if err != nil {
-		sp.block(cp.in, "%s: %v", ctx, err)
+		sp.block(cp.In, "%s: %v", ctx, err)
 		return nil
 	}
 	art.Libc = libc
 	return art
 }
 
-// fileSafeCommands change file modes, owners or users, or print, but do not
-// write programs.
-var fileSafeCommands = []string{"chmod", "chown", "chgrp", "mkdir", "echo", "printf", "true", ":", "set", "test",
-	"[", "ls", "id", "whoami", "useradd", "adduser", "groupadd", "addgroup", "usermod", "chpasswd"}
-
 // laterRun returns the first RUN after in that may write files other than
-// by the commands of fileSafeCommands, or nil.
-func (sp *split) laterRun(in *rewrite.Instr) *runStep {
-	for _, step := range sp.a.runs {
-		if step.in.StartLine <= in.StartLine {
+// by the commands of facts.FileSafeCommands, or nil.
+func (sp *split) laterRun(in *rewrite.Instr) *facts.RunStep {
+	for _, step := range sp.a.Runs {
+		if step.In.StartLine <= in.StartLine {
 			continue
 		}
-		if step.exec {
+		if step.Exec {
 			return step
 		}
-		for _, sc := range step.cmds {
-			if sc.dynamic || len(sc.writes) > 0 || !slices.Contains(fileSafeCommands, path.Base(sc.call.Name())) {
+		for _, sc := range step.Cmds {
+			if sc.Dynamic || len(sc.Writes) > 0 || !slices.Contains(facts.FileSafeCommands, path.Base(sc.Call.Name())) {
 				return step
 			}
 		}
 	}
 	return nil
-}
-
-// elfLibc tells how an ELF executable is linked from its program interpreter.
-func elfLibc(data []byte) (catalog.Libc, error) {
-	ef, err := elf.NewFile(bytes.NewReader(data))
-	if err != nil {
-		return "", fmt.Errorf("not an ELF executable, so how it is linked is unknown")
-	}
-	defer ef.Close()
-	for _, prog := range ef.Progs {
-		if prog.Type != elf.PT_INTERP {
-			continue
-		}
-		buf := make([]byte, prog.Filesz)
-		if _, err := prog.ReadAt(buf, 0); err != nil {
-			return "", fmt.Errorf("unreadable ELF interpreter")
-		}
-		interp := strings.TrimRight(string(buf), "\x00")
-		switch {
-		case strings.Contains(interp, "ld-musl"):
-			return catalog.LibcMusl, nil
-		case strings.Contains(interp, "ld-linux"):
-			return catalog.LibcGlibc, nil
-		}
-		return "", fmt.Errorf("unknown ELF interpreter %s", interp)
-	}
-	for _, prog := range ef.Progs {
-		if prog.Type == elf.PT_DYNAMIC {
-			return "", fmt.Errorf("dynamic ELF without an interpreter")
-		}
-	}
-	return catalog.LibcNone, nil
 }
 
 // chooseImage picks the runtime image.
@@ -1141,7 +1095,7 @@ func (sp *split) chooseImage() bool {
 	case "node":
 		sp.kind = catalog.KindNode
 		if step, name := sp.nodeManagerRun(); step != nil {
-			sp.block(step.in, "RUN installs another Node.js with %s, so dfslim cannot tell which Node.js the command runs", name)
+			sp.block(step.In, "RUN installs another Node.js with %s, so dfslim cannot tell which Node.js the command runs", name)
 			return false
 		}
 	case "python":
@@ -1150,22 +1104,22 @@ func (sp *split) chooseImage() bool {
 		sp.kind = catalog.KindJava
 	default:
 		libc := art.Libc
-		if art.StaticFix != nil && (libc == catalog.LibcGlibc || libc == catalog.LibcMusl) {
+		if art.CgoOffAt != nil && (libc == catalog.LibcGlibc || libc == catalog.LibcMusl) {
 			// Pure Go code that links libc only through cgo's default:
 			// build it static instead (the fix adds CGO_ENABLED=0).
 			libc = catalog.LibcNone
-			sp.builderEdits = append(sp.builderEdits, *art.StaticFix)
+			sp.builderEdits = append(sp.builderEdits, *cgoOffEdit(art))
 		}
 		switch libc {
 		case catalog.LibcNone:
 			sp.kind = catalog.KindStatic
 		case catalog.LibcGlibc:
 			sp.kind = catalog.KindGlibc
-			if art.Kind != KindGoBinary {
+			if art.Kind != facts.KindGoBinary {
 				sp.kind = catalog.KindCC
 			}
 		case catalog.LibcMusl:
-			if sp.slim && sp.a.image.distro == "alpine" && art.Kind == KindGoBinary {
+			if sp.slim && sp.a.Image.Distro == "alpine" && art.Kind == facts.KindGoBinary {
 				// The slim rung: Alpine itself, without the build's toolchain.
 				// Go's cgo links libc and the libraries asked for; C, C++
 				// and Rust binaries may also load libgcc_s or libstdc++,
@@ -1173,26 +1127,26 @@ func (sp *split) chooseImage() bool {
 				sp.kind = catalog.KindMusl
 				break
 			}
-			if sp.slim && sp.a.image.distro == "alpine" {
-				sp.block(art.spanInstr(sp.f), "%s is linked against musl, and besides musl it may load libgcc_s or libstdc++, which Alpine's base image lacks", art.Path)
+			if sp.slim && sp.a.Image.Distro == "alpine" {
+				sp.block(art.Instr(sp.f), "%s is linked against musl, and besides musl it may load libgcc_s or libstdc++, which Alpine's base image lacks", art.Path)
 				return false
 			}
 			hint := ""
 			switch art.Kind {
-			case KindGoBinary:
+			case facts.KindGoBinary:
 				hint = "; build with CGO_ENABLED=0 for a static binary"
-			case KindRustBinary:
+			case facts.KindRustBinary:
 				hint = "; build for a *-unknown-linux-musl --target for a static binary"
 			}
-			sp.blockRung(art.spanInstr(sp.f), "%s may be linked against musl (built on %s), which neither static nor glibc runtime images provide%s", art.Path, sp.a.baseRef, hint)
+			sp.blockRung(art.Instr(sp.f), "%s may be linked against musl (built on %s), which neither static nor glibc runtime images provide%s", art.Path, sp.a.BaseRef, hint)
 			return false
 		default:
-			sp.block(art.spanInstr(sp.f), "cannot tell whether %s is static or linked against glibc or musl", art.Path)
+			sp.block(art.Instr(sp.f), "cannot tell whether %s is static or linked against glibc or musl", art.Path)
 			return false
 		}
 	}
 	if sp.slim {
-		img, err := catalog.SlimImage(sp.kind, sp.a.image.slimBase(sp.a.baseRef))
+		img, err := catalog.SlimImage(sp.kind, sp.a.Image.SlimBase(sp.a.BaseRef))
 		if err != nil {
 			sp.block(sp.from, "%v", err)
 			return false
@@ -1200,7 +1154,7 @@ func (sp *split) chooseImage() bool {
 		sp.image = img
 		return true
 	}
-	img, err := catalog.RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.image.distro, sp.p.Config.Debug)
+	img, err := catalog.RuntimeImageOn(sp.p.Config.Flavor(), sp.kind, sp.version, sp.a.Image.Distro, sp.p.Config.Debug)
 	if cc, from := sp.builderNodeRuntime(); err != nil && cc != nil {
 		sp.why = err.Error() // why not the nodejs image (the message says it)
 		img, err, sp.nodeBinary, sp.nodeFrom = cc, nil, builderNode, from
@@ -1233,43 +1187,43 @@ func (sp *split) checkRuns() {
 	dynamic := sp.kind == catalog.KindGlibc || sp.kind == catalog.KindCC || sp.kind == catalog.KindMusl || interpreted
 	installed := map[string]*rewrite.Instr{}
 	removed := map[string]bool{}
-	groups := virtualGroups{}
-	for _, step := range sp.a.runs {
-		if step.exec {
+	groups := facts.VirtualGroups{}
+	for _, step := range sp.a.Runs {
+		if step.Exec {
 			if interpreted {
-				sp.block(step.in, "RUN in exec form or with a heredoc cannot be checked for files the app needs")
+				sp.block(step.In, "RUN in exec form or with a heredoc cannot be checked for files the app needs")
 			}
 			continue
 		}
-		for _, sc := range step.cmds {
-			for _, w := range sc.writes {
-				sp.checkWrite(step.in, sc, w, "writes")
+		for _, sc := range step.Cmds {
+			for _, w := range sc.Writes {
+				sp.checkWrite(step.In, sc, w, "writes")
 			}
-			if sc.dynamic {
+			if sc.Dynamic {
 				if interpreted {
-					sp.block(step.in, "RUN runs a command whose name is not literal")
+					sp.block(step.In, "RUN runs a command whose name is not literal")
 				}
 				continue
 			}
-			args := sc.call.Args
+			args := sc.Call.Args
 			name := path.Base(args[0])
 			switch name {
 			case "apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper":
-				pkgs, remove := packageArgs(name, args, sc.call.Dynamic)
-				groups.note(name, args, sc.call.Dynamic, pkgs, remove)
+				pkgs, remove := facts.PackageArgs(name, args, sc.Call.Dynamic)
+				groups.Note(name, args, sc.Call.Dynamic, pkgs, remove)
 				if remove {
-					pkgs = groups.expand(pkgs)
+					pkgs = groups.Expand(pkgs)
 				}
 				for _, pk := range pkgs {
 					if remove {
 						removed[pk] = true
 					} else if _, ok := installed[pk]; !ok {
-						installed[pk] = step.in
+						installed[pk] = step.In
 					}
 				}
 				continue
 			case "mkdir", "touch", "chmod", "chown", "chgrp", "ln", "cp", "mv", "install", "tee", "sed", "tar", "unzip", "curl", "wget", "rm":
-				sp.checkFileCommand(step.in, sc, name)
+				sp.checkFileCommand(step.In, sc, name)
 				continue
 			case "pip", "pip3":
 				continue
@@ -1278,11 +1232,11 @@ func (sp *split) checkRuns() {
 					continue // they write the environment (see detectUV, detectFlit)
 				}
 			}
-			if isPip(args) || pythonRe.MatchString(name) || slices.Contains(harmlessCommands, name) {
+			if facts.IsPip(args) || pythonRe.MatchString(name) || slices.Contains(facts.HarmlessCommands, name) {
 				continue
 			}
 			if interpreted {
-				sp.block(step.in, "RUN runs `%s`, whose effect on files the app needs cannot be checked", name)
+				sp.block(step.In, "RUN runs `%s`, whose effect on files the app needs cannot be checked", name)
 			}
 		}
 	}
@@ -1315,42 +1269,6 @@ func (sp *split) checkRuns() {
 	}
 }
 
-// packageArgs returns the packages a package-manager command installs, or
-// removes (remove true).
-func packageArgs(tool string, args []string, dyn []bool) (pkgs []string, remove bool) {
-	sub := ""
-	for i := 1; i < len(args); i++ {
-		x := args[i]
-		if dyn[i] {
-			continue
-		}
-		if strings.HasPrefix(x, "-") {
-			if pkgOptionTakesValue(tool, x) {
-				i++ // its value is no package (pkgoptions.go)
-			}
-			continue
-		}
-		if sub == "" {
-			sub = x
-			continue
-		}
-		if strings.Contains(x, "=") && tool != "apk" {
-			x, _, _ = strings.Cut(x, "=")
-		}
-		if tool == "apk" {
-			x, _, _ = strings.Cut(x, "=")
-		}
-		pkgs = append(pkgs, x)
-	}
-	switch sub {
-	case "install", "add", "reinstall":
-		return pkgs, false
-	case "remove", "purge", "del", "erase", "autoremove":
-		return pkgs, true
-	}
-	return nil, false
-}
-
 // keptPaths are the paths of the build stage that the runtime stage copies.
 func (sp *split) keptPaths() []string {
 	var out []string
@@ -1368,32 +1286,27 @@ func (sp *split) keptPaths() []string {
 	return out
 }
 
-func within(p, dir string) bool {
-	dir = strings.TrimSuffix(dir, "/")
-	return p == dir || strings.HasPrefix(p, dir+"/") || dir == ""
-}
-
 // checkWrite checks that a file a RUN creates or changes is either copied into
 // the runtime stage or only serves the build.
-func (sp *split) checkWrite(in *rewrite.Instr, sc shellCmd, target, verb string) {
+func (sp *split) checkWrite(in *rewrite.Instr, sc facts.Command, target, verb string) {
 	if target == "" {
 		sp.block(in, "RUN %s to a path that is not literal", verb)
 		return
 	}
 	target = strings.TrimSuffix(target, "/")
 	for _, d := range buildOnlyDirs {
-		if within(target, d) {
+		if facts.Within(target, d) {
 			return
 		}
 	}
 	for _, k := range sp.keptPaths() {
-		if within(target, k) || (sp.language == "" && within(k, target)) {
+		if facts.Within(target, k) || (sp.language == "" && facts.Within(k, target)) {
 			return
 		}
 	}
 	if sp.language == "" || sp.language == "java" {
-		for _, art := range sp.a.artifacts {
-			if art.Workdir != "" && within(target, art.Workdir) {
+		for _, art := range sp.a.Artifacts {
+			if art.Workdir != "" && facts.Within(target, art.Workdir) {
 				return // the build's own tree
 			}
 		}
@@ -1405,18 +1318,18 @@ func (sp *split) checkWrite(in *rewrite.Instr, sc shellCmd, target, verb string)
 }
 
 // checkFileCommand checks the paths a file command changes.
-func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
-	args := sc.call.Args
+func (sp *split) checkFileCommand(in *rewrite.Instr, sc facts.Command, name string) {
+	args := sc.Call.Args
 	var ops, raw []string
 	var dyn []bool
 	for i := 1; i < len(args); i++ {
-		if !sc.call.Dynamic[i] && strings.HasPrefix(args[i], "-") {
+		if !sc.Call.Dynamic[i] && strings.HasPrefix(args[i], "-") {
 			if (name == "curl" && (args[i] == "-o" || args[i] == "--output")) || (name == "wget" && args[i] == "-O") ||
 				(name == "tar" && (args[i] == "-C" || args[i] == "--directory")) || (name == "unzip" && args[i] == "-d") {
 				if i+1 < len(args) {
 					t := ""
-					if !sc.call.Dynamic[i+1] {
-						t = resolveIn(sc.dir, args[i+1])
+					if !sc.Call.Dynamic[i+1] {
+						t = facts.ResolveIn(sc.Dir, args[i+1])
 					}
 					if !(name == "wget" && args[i+1] == "-") && !(name == "curl" && args[i+1] == "-") {
 						sp.checkWrite(in, sc, t, "writes")
@@ -1426,12 +1339,12 @@ func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
 			}
 			continue
 		}
-		if name == "rm" && sc.call.Dynamic[i] && sp.pipCacheDir(sc.call.Expr.Args[i]) {
+		if name == "rm" && sc.Call.Dynamic[i] && sp.pipCacheDir(sc.Call.Expr.Args[i]) {
 			continue // pip's cache: only the build uses it
 		}
 		ops = append(ops, args[i])
-		raw = append(raw, globLiteral(sc.call.Expr.Args[i]))
-		dyn = append(dyn, sc.call.Dynamic[i])
+		raw = append(raw, facts.GlobLiteral(sc.Call.Expr.Args[i]))
+		dyn = append(dyn, sc.Call.Dynamic[i])
 	}
 	var targets []int
 	switch name {
@@ -1458,11 +1371,11 @@ func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
 			for _, k := range sp.keptPaths() {
 				switch {
 				case !dyn[i]:
-					if t := resolveIn(sc.dir, op); t != "" && within(k, t) {
+					if t := facts.ResolveIn(sc.Dir, op); t != "" && facts.Within(k, t) {
 						sp.block(in, "RUN removes %s, which the runtime stage copies", k)
 					}
 				case globPrefix(raw[i]) != "":
-					if t := strings.TrimSuffix(resolveIn(sc.dir, globPrefix(raw[i])), "/"); t != "" && k != t && within(k, t) {
+					if t := strings.TrimSuffix(facts.ResolveIn(sc.Dir, globPrefix(raw[i])), "/"); t != "" && k != t && facts.Within(k, t) {
 						sp.block(in, "RUN may remove %s (%s), which the runtime stage copies", k, raw[i])
 					}
 				case sp.language == "node" || sp.language == "python":
@@ -1475,10 +1388,10 @@ func (sp *split) checkFileCommand(in *rewrite.Instr, sc shellCmd, name string) {
 	for _, i := range targets {
 		t := ""
 		if !dyn[i] {
-			t = resolveIn(sc.dir, ops[i])
+			t = facts.ResolveIn(sc.Dir, ops[i])
 		}
 		if name == "chmod" || name == "chown" || name == "chgrp" {
-			if t == "" || slices.ContainsFunc(sp.keptPaths(), func(k string) bool { return within(t, k) }) {
+			if t == "" || slices.ContainsFunc(sp.keptPaths(), func(k string) bool { return facts.Within(t, k) }) {
 				continue
 			}
 		}
@@ -1514,7 +1427,7 @@ func (sp *split) planCopies() {
 		}
 		sp.copies = append(sp.copies, sp.movedNodeModules()...)
 		for _, sc := range sp.scripts {
-			if !slices.ContainsFunc(sp.copies, func(k string) bool { return within(sc, k) }) {
+			if !slices.ContainsFunc(sp.copies, func(k string) bool { return facts.Within(sc, k) }) {
 				sp.copies = append(sp.copies, sc)
 			}
 		}
@@ -1522,7 +1435,7 @@ func (sp *split) planCopies() {
 		entry := sp.entryPath
 		if sp.art != nil {
 			for _, d := range sp.art.JarDirs {
-				if within(entry, d) {
+				if facts.Within(entry, d) {
 					entry = d // the jar loads the files next to it
 				}
 			}
@@ -1531,8 +1444,8 @@ func (sp *split) planCopies() {
 	}
 	var sourceDirs []string
 	if sp.language == "" || sp.language == "java" {
-		for _, art := range sp.a.artifacts {
-			if art.Workdir != "" && art.Kind != KindNodeApp && art.Kind != KindPythonApp {
+		for _, art := range sp.a.Artifacts {
+			if art.Workdir != "" && art.Kind != facts.KindNodeApp && art.Kind != facts.KindPythonApp {
 				sourceDirs = append(sourceDirs, strings.TrimSuffix(art.Workdir, "/"))
 			}
 		}
@@ -1540,28 +1453,28 @@ func (sp *split) planCopies() {
 	var car *carrier
 	var carried []carryItem
 	var origin []*rewrite.Instr
-	for _, cp := range sp.a.copies {
-		if cp.dest == "" {
-			sp.block(cp.in, "%s copies to a relative path and the working directory is unknown", strings.ToUpper(cp.in.Cmd))
+	for _, cp := range sp.a.Copies {
+		if cp.Dest == "" {
+			sp.block(cp.In, "%s copies to a relative path and the working directory is unknown", strings.ToUpper(cp.In.Cmd))
 			continue
 		}
-		dest := strings.TrimSuffix(cp.dest, "/")
+		dest := strings.TrimSuffix(cp.Dest, "/")
 		if dest == "" {
 			dest = "/"
 		}
-		if slices.ContainsFunc(sp.copies, func(k string) bool { return within(dest, k) }) {
+		if slices.ContainsFunc(sp.copies, func(k string) bool { return facts.Within(dest, k) }) {
 			continue
 		}
-		if cp.image != "" {
+		if cp.Image != "" {
 			// Files of another image (a Lambda extension, a tool): the
 			// runtime takes them from the build stage, as later RUNs left them.
 			switch {
-			case slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return within(dest, d) }):
+			case slices.ContainsFunc(buildOnlyDirs, func(d string) bool { return facts.Within(dest, d) }):
 			case dest == "/":
-				sp.block(cp.in, "COPY --from=%s copies into /, so its files cannot be told apart from the system's", cp.image)
+				sp.block(cp.In, "COPY --from=%s copies into /, so its files cannot be told apart from the system's", cp.Image)
 			default:
 				for _, k := range sp.binDirFiles(cp, dest) {
-					if !slices.Contains(sp.copies, k) && !slices.ContainsFunc(sp.copies, func(c string) bool { return within(k, c) }) {
+					if !slices.Contains(sp.copies, k) && !slices.ContainsFunc(sp.copies, func(c string) bool { return facts.Within(k, c) }) {
 						sp.copies = append(sp.copies, k)
 					}
 				}
@@ -1569,7 +1482,7 @@ func (sp *split) planCopies() {
 			continue
 		}
 		for _, d := range buildOnlyDirs {
-			if within(dest, d) {
+			if facts.Within(dest, d) {
 				dest = ""
 				break
 			}
@@ -1577,16 +1490,16 @@ func (sp *split) planCopies() {
 		if dest == "" {
 			continue
 		}
-		inSource := slices.ContainsFunc(sourceDirs, func(d string) bool { return within(dest, d) || within(d, dest) })
+		inSource := slices.ContainsFunc(sourceDirs, func(d string) bool { return facts.Within(dest, d) || facts.Within(d, dest) })
 		if !inSource {
 			if dest == "/" && sp.rootFiles != nil {
 				continue // its files are rootFiles
 			}
 			if dest == "/" {
-				sp.block(cp.in, "%s copies into /, so the files the program reads cannot be told apart", strings.ToUpper(cp.in.Cmd))
+				sp.block(cp.In, "%s copies into /, so the files the program reads cannot be told apart", strings.ToUpper(cp.In.Cmd))
 				continue
 			}
-			if sp.removedLater(cp.in, dest) {
+			if sp.removedLater(cp.In, dest) {
 				continue
 			}
 			if !slices.Contains(sp.copies, dest) {
@@ -1597,33 +1510,33 @@ func (sp *split) planCopies() {
 		// Source copied into the build tree: carry every file of it that is
 		// not build input, since the program may read any of them.
 		if sp.p.Context == nil {
-			sp.block(cp.in, "the build context is not available, so dfslim cannot tell which files next to the source the program reads at run time")
+			sp.block(cp.In, "the build context is not available, so dfslim cannot tell which files next to the source the program reads at run time")
 			continue
 		}
 		if car == nil {
 			if car = sp.newCarrier(""); car.reason != "" {
-				sp.block(cp.in, "%s", car.reason)
+				sp.block(cp.In, "%s", car.reason)
 				return
 			}
 		}
 		car.lang = sp.treeLang(dest)
 		items, reason := sp.carryCopy(car, cp)
 		if reason != "" {
-			sp.block(cp.in, "%s", reason)
+			sp.block(cp.In, "%s", reason)
 			continue
 		}
 		for _, it := range items {
-			if sp.removedLater(cp.in, it.dest) {
+			if sp.removedLater(cp.In, it.dest) {
 				continue
 			}
 			carried = append(carried, it)
-			origin = append(origin, cp.in)
+			origin = append(origin, cp.In)
 		}
 	}
 	sp.addCarried(carried, origin)
 	// A program inside a copied directory comes with it.
 	if sp.language == "" || sp.language == "java" {
-		if slices.ContainsFunc(sp.copies[1:], func(k string) bool { return within(sp.entryPath, k) }) {
+		if slices.ContainsFunc(sp.copies[1:], func(k string) bool { return facts.Within(sp.entryPath, k) }) {
 			sp.copies = sp.copies[1:]
 		}
 	}
@@ -1634,7 +1547,7 @@ func (sp *split) planCopies() {
 // a file of its own, and a tool that a RUN of the stage runs while the command
 // does not is there for the build (a linter, a code generator) and stays in
 // the build stage. Globs and words dfslim cannot read keep the whole directory.
-func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
+func (sp *split) binDirFiles(cp facts.ContextCopy, dest string) []string {
 	if b := path.Base(dest); b != "bin" && b != "sbin" {
 		return []string{dest}
 	}
@@ -1642,7 +1555,7 @@ func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
 	// exists in every image, so COPY copies into it): each source is a tool
 	// of its own, unless it is a directory whose contents go there.
 	var files []string
-	for _, src := range cp.sources {
+	for _, src := range cp.Sources {
 		if b := path.Base(src); src == "" || strings.ContainsAny(src, "*?[$") || strings.HasSuffix(src, "/") || b == "." || b == "bin" || b == "sbin" {
 			return []string{dest}
 		}
@@ -1660,12 +1573,12 @@ func (sp *split) binDirFiles(cp contextCopy, dest string) []string {
 // buildRuns reports whether a RUN of the stage runs the program file, by its
 // path or by its name, or the tool it ships beside (toolCompanions).
 func (sp *split) buildRuns(file string) bool {
-	for _, step := range sp.a.runs {
-		for _, sc := range step.cmds {
-			if sc.dynamic {
+	for _, step := range sp.a.Runs {
+		for _, sc := range step.Cmds {
+			if sc.Dynamic {
 				continue
 			}
-			if n := sc.call.Name(); n == file || n == path.Base(file) || toolCompanions[path.Base(file)] == path.Base(n) {
+			if n := sc.Call.Name(); n == file || n == path.Base(file) || toolCompanions[path.Base(file)] == path.Base(n) {
 				return true
 			}
 		}
@@ -1681,22 +1594,22 @@ func (sp *split) contextDir(name string) bool {
 	if name == "" || name == "." {
 		return true
 	}
-	info, err := fs.Stat(sp.p.Context, cleanSrc(name))
+	info, err := fs.Stat(sp.p.Context, facts.CleanSource(name))
 	return err == nil && info.IsDir()
 }
 
 // removedLater reports whether a RUN after in removes dest.
 func (sp *split) removedLater(in *rewrite.Instr, dest string) bool {
-	for _, step := range sp.a.runs {
-		if step.in.StartLine < in.StartLine {
+	for _, step := range sp.a.Runs {
+		if step.In.StartLine < in.StartLine {
 			continue
 		}
-		for _, sc := range step.cmds {
-			if sc.dynamic || path.Base(sc.call.Name()) != "rm" {
+		for _, sc := range step.Cmds {
+			if sc.Dynamic || path.Base(sc.Call.Name()) != "rm" {
 				continue
 			}
-			for i, x := range sc.call.Args[1:] {
-				if !sc.call.Dynamic[i+1] && !strings.HasPrefix(x, "-") && within(dest, resolveIn(sc.dir, x)) {
+			for i, x := range sc.Call.Args[1:] {
+				if !sc.Call.Dynamic[i+1] && !strings.HasPrefix(x, "-") && facts.Within(dest, facts.ResolveIn(sc.Dir, x)) {
 					return true
 				}
 			}
@@ -1714,7 +1627,7 @@ func (sp *split) planUser() {
 	user := ""
 	for _, c := range sp.stage.Commands {
 		if u, ok := c.(*instructions.UserCommand); ok {
-			user = sp.a.expand(u.User)
+			user = sp.a.Expand(u.User)
 		}
 	}
 	name, group, _ := strings.Cut(user, ":")
@@ -1747,7 +1660,7 @@ func (sp *split) checkCarried() {
 		}
 		switch c := c.(type) {
 		case *instructions.HealthCheckCommand:
-			if b, ok := healthcheckBlocker(c, in); ok {
+			if b, ok := facts.HealthcheckBlocker(c, in); ok {
 				if !sp.slim {
 					sp.blockRung(in, "%s", b.Reason)
 				} else if reason := sp.slimHealthcheck(c); reason != "" {
@@ -1827,7 +1740,7 @@ func (sp *split) render() {
 			fromLine += fl + " "
 		}
 	}
-	if pl := archPlatform(sp.a.baseRef); pl != "" && !hasPlatformFlag(sp.from) {
+	if pl := archPlatform(sp.a.BaseRef); pl != "" && !hasPlatformFlag(sp.from) {
 		fromLine += "--platform=" + pl + " " // amd64/node is amd64 only
 	}
 	nodeFrom := sp.name
@@ -1854,7 +1767,7 @@ func (sp *split) render() {
 	if sp.nodeBinary != "" {
 		add(nil, kw("COPY")+" --from="+nodeFrom+" "+sp.nodeBinary+" "+sp.nodeBinary)
 	}
-	add(nil, kw("WORKDIR")+" "+sp.a.workdir)
+	add(nil, kw("WORKDIR")+" "+sp.a.Workdir)
 	for _, c := range sp.copies {
 		flags := "--from=" + sp.name
 		if sp.chown != "" && (c == sp.appDir || slices.Contains(sp.rootFiles, c)) {
@@ -2004,10 +1917,10 @@ func (sp *split) checkRuntime(edits []rewrite.Edit, removed []byte, out []emitte
 	if sp.slim {
 		return // the slim image has a shell
 	}
-	np := *sp.p
+	np := sp.p.Source
 	np.File = nf
 	base := len(src) - len(edits[len(edits)-1].New)
-	for _, b := range shellDependencies(&np, &nf.Stages[len(nf.Stages)-1]) {
+	for _, b := range facts.ShellNeeds(&np, &nf.Stages[len(nf.Stages)-1]) {
 		origin := sp.from
 		off := b.Span.Start - base
 		for i := len(starts) - 1; i >= 0; i-- {

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -43,12 +44,12 @@ func TestELFLibc(t *testing.T) {
 		{fakeELF("/lib/ld-musl-x86_64.so.1"), catalog.LibcMusl},
 		{fakeELF(""), catalog.LibcNone},
 	} {
-		got, err := elfLibc(tt.data)
+		got, err := facts.ELFLibc(tt.data)
 		if err != nil || got != tt.want {
 			t.Errorf("elfLibc = %q, %v; want %q", got, err, tt.want)
 		}
 	}
-	if _, err := elfLibc([]byte("#!/bin/sh\n")); err == nil {
+	if _, err := facts.ELFLibc([]byte("#!/bin/sh\n")); err == nil {
 		t.Error("elfLibc accepted a script")
 	}
 }

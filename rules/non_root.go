@@ -50,51 +50,51 @@ var buildSteps = []string{"from", "run", "copy", "add", "workdir", "onbuild"}
 
 func runNonRoot(p *Pass) error {
 	f := p.File
-	stages := stagesOf(f)
+	stages := p.Facts().Stages()
 	if len(stages) == 0 {
 		return nil
 	}
 	final := stages[len(stages)-1]
-	if final.last("user") != nil {
+	if final.Last("user") != nil {
 		return nil
 	}
-	root := final.root()
-	user, ok := catalog.DefaultUser(root.base)
+	root := final.Root()
+	user, ok := catalog.DefaultUser(root.Base)
 	if !ok {
 		return nil
 	}
 	// Insert after the last build step of the final stage, before the
 	// first CMD or ENTRYPOINT that follows it, or at the end of the stage.
 	lastStep := 0
-	for i, in := range final.instrs {
+	for i, in := range final.Instrs {
 		if slices.Contains(buildSteps, in.Cmd) {
 			lastStep = i
 		}
 	}
 	want := p.Config.RuntimeUser()
 	line := keyword(f, "USER") + " " + want
-	edit := lineAfter(f, final.instrs[len(final.instrs)-1], line)
-	for _, in := range final.instrs[lastStep+1:] {
+	edit := lineAfter(f, final.Instrs[len(final.Instrs)-1], line)
+	for _, in := range final.Instrs[lastStep+1:] {
 		if in.Cmd == "cmd" || in.Cmd == "entrypoint" {
 			edit = lineBefore(f, in, line)
 			break
 		}
 	}
-	at := rewrite.Span{Start: final.instrs[0].Span.Start, End: final.instrs[0].Span.Start}
+	at := rewrite.Span{Start: final.Instrs[0].Span.Start, End: final.Instrs[0].Span.Start}
 	if user == "65532" && want == "65532:65532" {
 		p.Report(Finding{Span: at,
-			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, but scanners and runAsNonRoot need USER 65532:65532 to see it", root.base),
+			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, but scanners and runAsNonRoot need USER 65532:65532 to see it", root.Base),
 			Fix:     &Fix{Message: "Add USER 65532:65532", Safety: Safe, Edits: []rewrite.Edit{edit}}})
 		return nil
 	}
 	if user == "65532" { // --uid: another user than the image's, so files it owns may not be writable
 		p.Report(Finding{Span: at,
-			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, and the configured runtime user is %s", root.base, want),
+			Message: fmt.Sprintf("final stage on %s sets no USER; it runs as 65532, and the configured runtime user is %s", root.Base, want),
 			Fix:     &Fix{Message: "Add USER " + want, Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
 		return nil
 	}
 	p.Report(Finding{Span: at,
-		Message: fmt.Sprintf("final stage on %s runs as root; USER %s runs it as nonroot (use the image's :nonroot tag, or check that the program needs no root)", root.base, want),
+		Message: fmt.Sprintf("final stage on %s runs as root; USER %s runs it as nonroot (use the image's :nonroot tag, or check that the program needs no root)", root.Base, want),
 		Fix:     &Fix{Message: "Add USER " + want, Safety: Unsafe, Edits: []rewrite.Edit{edit}}})
 	return nil
 }

@@ -45,3 +45,42 @@ func TestReadmeLibrary(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeWritingARule keeps the README's rule walk-through true to the
+// rule it quotes: every line of its Go code is a line of rules/non_root.go.
+func TestReadmeWritingARule(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Writing a rule\n")
+	if !ok {
+		t.Fatal("README.md has no ## Writing a rule section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	src, err := os.ReadFile("non_root.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(src), "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
+	block := regexp.MustCompile("(?s)```go\n(.*?)```").FindStringSubmatch(section)
+	if block == nil {
+		t.Fatal("no Go code in the README's Writing a rule section")
+	}
+	n := 0
+	for _, l := range strings.Split(block[1], "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		n++
+		if !lines[l] {
+			t.Errorf("README quotes %q, which is not a line of rules/non_root.go", l)
+		}
+	}
+	if n < 10 {
+		t.Errorf("the walk-through quotes %d lines; it should show the rule", n)
+	}
+}

@@ -8,21 +8,29 @@ import (
 	"github.com/dfslim/dfslim/internal/suggest"
 )
 
-// all lists every rule in the order the driver runs them: rules that change
-// the shape of the file first, then the ones that tidy what is there.
+// all lists every rule in the order the driver runs them. Rules never call
+// each other: the driver re-parses the file after every rule that changed it
+// and repeats the round until nothing changes, so the order decides only
+// which rule sees a file first. Each comment names what its place relies on.
 // Suppression comes after them all (see registered).
 var all = []*Rule{
-	MultiStage,
-	Lambda,
-	RuntimeBase,
-	Static,
-	ScratchFiles,
-	AlpineBase,
-	NonRoot,
+	// The shape of the file first, so that the rules after them work on the
+	// final stage it will have.
+	MultiStage,  // a single-stage build becomes build + runtime stages
+	Lambda,      // a lambda/provided final stage (RuntimeBase leaves it to this rule)
+	RuntimeBase, // a multi-stage final stage moves to a runtime image
+	// The runtime image the rules above chose, finished for its kind.
+	Static,       // a static build, now that the runtime stage exists (--static)
+	ScratchFiles, // what a scratch final stage lacks (--base scratch)
+	AlpineBase,   // what an Alpine final stage needs (--base alpine)
+	NonRoot,      // a numeric USER on the distroless or Chainguard final stage
+	// Instruction-level tidying: independent of each other and of the stages.
 	ExecForm,
 	AptHygiene,
 	AddToCopy,
-	Dockerignore, // last: it reads what the other rules left in the Dockerfile
+	// Last: it reads what the other rules left in the Dockerfile (the COPY
+	// sources that must stay in the context).
+	Dockerignore,
 }
 
 // registered is the registry: private copies of the rules of all and of

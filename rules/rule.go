@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"io/fs"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -71,13 +71,10 @@ func (c *Config) Flavor() catalog.Flavor {
 // A Pass is the input and output of one Rule on one Dockerfile.
 type Pass struct {
 	Rule *Rule
-	File *rewrite.File
-	// Context is the build context, or nil when there is none to read.
-	Context fs.FS
-	// DockerfilePath is the Dockerfile's slash path inside Context, or "" when
-	// it lies outside.
-	DockerfilePath string
-	Config         *Config
+	// Source is the Dockerfile and its build context, which the rule and
+	// the analysis read.
+	facts.Source
+	Config *Config
 
 	findings []Finding
 	known    func(name string) bool // whether a rule called name exists, for suppressions
@@ -120,3 +117,7 @@ type Fix struct {
 	// final stage runs on: the image and its size before and after.
 	RuntimeBase *catalog.BaseChange
 }
+
+// Facts returns what the analysis knows of the pass's Dockerfile and build
+// context, shared read-only with the other rules that read the same file.
+func (p *Pass) Facts() *facts.Facts { return facts.Of(p.Source) }

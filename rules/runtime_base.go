@@ -4,15 +4,12 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
-	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
-	"mvdan.cc/sh/v3/syntax"
 )
 
 // RuntimeBase moves the final stage of a multi-stage build from a full OS or
@@ -134,7 +131,7 @@ func runRuntimeBase(p *Pass) error {
 	}
 	info := catalog.ClassifyBase(final.BaseName)
 	if strings.Contains(final.BaseName, "$") {
-		def := expandMetaArgs(f, final.BaseName)
+		def := facts.ExpandMetaArgs(f, final.BaseName)
 		switch {
 		case def == "":
 			p.Reportf(refSpan, "final stage image %s is set by a build argument with no default; dfslim cannot tell which image it is", final.BaseName)
@@ -170,7 +167,7 @@ func runRuntimeBase(p *Pass) error {
 				return nil
 			}
 		}
-		switch slimRuntimeBase(p, final, info, refSpan, plan) { // the slim rung (ladder.go)
+		switch slimRuntimeBase(p, final, info, refSpan, plan) { // the slim rung (multistage_ladder.go)
 		case slimFixed:
 			return nil
 		case slimNone:
@@ -195,31 +192,6 @@ func runRuntimeBase(p *Pass) error {
 	return nil
 }
 
-// report reports the plan's blockers, each as "<stays>: <reason>", or else
-// one finding at the image reference whose fix swaps the image and applies
-// the plan's edits.
-func (plan *runtimePlan) report(p *Pass, refSpan rewrite.Span, stays, msg, fixMsg string, safety Safety) {
-	if len(plan.blockers) > 0 {
-		for _, b := range plan.blockers {
-			p.Reportf(b.Span, "%s: %s", stays, b.Reason)
-		}
-		return
-	}
-	edits := append([]rewrite.Edit{{Span: refSpan, New: plan.refPrefix + p.Config.ImageRef(plan.image.Ref)}}, plan.edits...)
-	p.Report(Finding{Span: refSpan, Message: msg, Fix: &Fix{Message: fixMsg, Safety: safety, Edits: edits}})
-}
-
-// runtimePlan is what moving a final stage to a runtime image takes.
-type runtimePlan struct {
-	image     *catalog.Image
-	refPrefix string   // written before the image reference: a --platform flag
-	safety    Safety   // Unsafe when users become numeric ids they did not have
-	notes     []string // what else the fix does, for the message
-	what      string   // what the stage runs, for the message
-	edits     []rewrite.Edit
-	blockers  []shellBlocker
-}
-
 // planRuntime works out the runtime image for the final stage and the edits
 // its CMD, ENTRYPOINT and WORKDIR need, or the blockers. It returns nil when
 // the stage sets no command, so it does not look like it runs an app.
@@ -239,7 +211,7 @@ func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *run
 	}
 	plan := &runtimePlan{safety: Safe}
 	cleanup := newStageCleanup(p, final)
-	for _, b := range shellDependencies(p, final) {
+	for _, b := range p.Facts().ShellNeeds(final) {
 		if line, _ := f.Position(b.Span.Start); !cleanup.resolves(f.InstrAt(line), final) {
 			plan.blockers = append(plan.blockers, b)
 		}
@@ -249,10 +221,10 @@ func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *run
 	}
 	var epArgs, cmdArgs []string
 	if ep != nil {
-		epArgs, _ = ExecArgs(f, ep)
+		epArgs, _ = facts.ExecArgs(f, ep)
 	}
 	if cmd != nil {
-		cmdArgs, _ = ExecArgs(f, cmd)
+		cmdArgs, _ = facts.ExecArgs(f, cmd)
 	}
 	run := append(slices.Clone(epArgs), cmdArgs...)
 	at := cmd
@@ -260,18 +232,18 @@ func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *run
 		at = ep
 	}
 	if len(run) == 0 {
-		plan.blockers = append(plan.blockers, shellBlocker{Span: at.Span, Reason: "the command is empty"})
+		plan.blockers = append(plan.blockers, facts.Blocker{Span: at.Span, Reason: "the command is empty"})
 		return plan
 	}
 	block := func(in *rewrite.Instr, format string, args ...any) *runtimePlan {
-		plan.blockers = append(plan.blockers, shellBlocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
+		plan.blockers = append(plan.blockers, facts.Blocker{Span: in.Span, Reason: fmt.Sprintf(format, args...)})
 		return plan
 	}
 	baseWorkdir := "/"
 	if info.Family == catalog.FamilyGolang {
 		baseWorkdir = "/go"
 	}
-	files := newStageFiles(p, final, baseWorkdir, nil)
+	files := p.Facts().Files(final, baseWorkdir, nil)
 	prog := path.Base(run[0])
 	if slices.Contains(launchers, prog) {
 		return block(at, "%s runs %s, which a runtime image does not have; start the app with its interpreter or binary directly", strings.ToUpper(at.Cmd), run[0])
@@ -290,21 +262,21 @@ func planRuntime(p *Pass, final *instructions.Stage, info catalog.BaseInfo) *run
 		}
 		plan.what = fmt.Sprintf("%s %s", catalog.LanguageName(info.Language), info.Version)
 	} else {
-		c, src := files.origin(run[0])
+		c, src := files.Origin(run[0])
 		if c == nil {
 			return block(at, "%s runs %s, which is not copied into the stage; dfslim cannot tell whether a runtime image has it", strings.ToUpper(at.Cmd), run[0])
 		}
-		bin := analyzeBinary(p, c, src)
-		if bin.reason != "" {
-			return block(c.in, "%s", bin.reason)
+		bin := facts.BinaryOf(&p.Source, c, src)
+		if bin.Reason != "" {
+			return block(c.In, "%s", bin.Reason)
 		}
-		kind, distro = bin.kind, bin.distro
-		plan.what = bin.what + " (" + run[0] + ")"
-		if bin.fix != nil {
-			plan.edits = append(plan.edits, *bin.fix)
+		kind, distro = bin.Kind, bin.Distro
+		plan.what = bin.What + " (" + run[0] + ")"
+		if bin.CgoOff != nil {
+			plan.edits = append(plan.edits, *cgoOffEdit(bin.CgoOff))
 		}
 	}
-	img, err := runtimeImageFor(p, kind, version, distro) // static.go
+	img, err := runtimeImageFor(p, kind, version, distro) // runtime_plan.go
 	if err != nil {
 		return block(f.InstrAt(final.Location[0].Start.Line), "%v", err)
 	}
@@ -448,7 +420,7 @@ func usesRelativePaths(stage *instructions.Stage, run []string) bool {
 
 // languageDepsBlocker finds copies of installed packages that the runtime
 // image's interpreter would not see or could not load.
-func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, kind catalog.Kind) (shellBlocker, bool) {
+func languageDepsBlocker(p *Pass, final *instructions.Stage, files *facts.StageFiles, kind catalog.Kind) (facts.Blocker, bool) {
 	f := p.File
 	pythonPath := ""
 	for _, c := range final.Commands {
@@ -460,18 +432,18 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 			}
 		}
 	}
-	for _, c := range files.copies {
-		if c.from == "" {
+	for _, c := range files.Copies {
+		if c.From == "" {
 			continue
 		}
-		idx := stageIndex(f, c.from, len(f.Stages)-1)
+		idx := facts.StageIndex(f, c.From, len(f.Stages)-1)
 		if idx < 0 {
-			if kind == catalog.KindPython || strings.Contains(c.from, "$") {
-				return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.from)}, true
+			if kind == catalog.KindPython || strings.Contains(c.From, "$") {
+				return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies files from another image; dfslim cannot tell whether they run on the runtime image", c.From)}, true
 			}
 			continue
 		}
-		root := classifyStageBase(f, stageChain(f, idx)[0])
+		root := facts.ClassifyStageBase(f, facts.StageChain(f, idx)[0])
 		if kind != catalog.KindJava && root.Libc == catalog.LibcMusl {
 			why := ""
 			if kind == catalog.KindNode {
@@ -480,286 +452,24 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *stageFiles, 
 				}
 				why = ": " + why
 			}
-			return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image%s", c.from, why)}, true
+			return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies files built on Alpine (musl); native modules among them would not load on the glibc runtime image%s", c.From, why)}, true
 		}
 		if kind != catalog.KindPython {
 			continue
 		}
-		for _, s := range c.srcs {
-			all := s + " " + c.dest
+		for _, s := range c.Srcs {
+			all := s + " " + c.Dest
 			switch {
 			case strings.Contains(all, "venv"):
-				return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.from)}, true
-			case strings.HasPrefix(c.dest, "/usr/local/") || strings.Contains(all, "site-packages") || strings.Contains(all, "dist-packages"):
-				if pythonPath == "" || !slices.Contains(strings.Split(pythonPath, ":"), c.dest) {
-					return shellBlocker{c.in.Span, fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.from, c.dest)}, true
+				return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.From)}, true
+			case strings.HasPrefix(c.Dest, "/usr/local/") || strings.Contains(all, "site-packages") || strings.Contains(all, "dist-packages"):
+				if pythonPath == "" || !slices.Contains(strings.Split(pythonPath, ":"), c.Dest) {
+					return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.From, c.Dest)}, true
 				}
 			}
 		}
 	}
-	return shellBlocker{}, false
-}
-
-// builtBinary is what dfslim can tell about a binary copied from a build stage.
-type builtBinary struct {
-	kind   catalog.Kind // KindStatic, KindGlibc or KindCC
-	distro string       // the build image's distro, for the glibc version
-	what   string       // "a static Go binary"
-	reason string       // when the kind cannot be told: why
-	// fix changes the build stage so that the binary fits kind (CGO_ENABLED=0
-	// for pure Go code); nil when the build already does.
-	fix *rewrite.Edit
-}
-
-// analyzeBinary looks at the stage that a copy came from and tells how the
-// binary at src was linked.
-func analyzeBinary(p *Pass, c *stageCopy, src string) builtBinary {
-	f := p.File
-	if c.from == "" {
-		return builtBinary{reason: fmt.Sprintf("%s comes from the build context; dfslim cannot tell how it is linked", src)}
-	}
-	idx := stageIndex(f, c.from, len(f.Stages)-1)
-	if idx < 0 {
-		return builtBinary{reason: fmt.Sprintf("%s comes from the image %s; dfslim cannot tell how it is linked", src, c.from)}
-	}
-	chain := stageChain(f, idx)
-	root := classifyStageBase(f, chain[0])
-	b := readBuildFacts(p, chain)
-	lang := b.language
-	if lang == "" {
-		lang = root.Language
-	}
-	// The build analysis knows the artifact when it can follow the build
-	// command to src; its libc wins unless this stage chain shows a static
-	// build it cannot see (CGO_ENABLED from a parent stage or go env -w).
-	art, reason := builtArtifact(p, idx, src)
-	if reason != "" {
-		return builtBinary{reason: reason}
-	}
-	if art != nil && art.Language != "" {
-		lang = art.Language
-	}
-	bin := builtBinary{distro: root.Distro}
-	switch lang {
-	case "go":
-		switch {
-		case b.cgo == "0" || (art != nil && art.Libc == catalog.LibcNone):
-			bin.kind, bin.what = catalog.KindStatic, "a static Go binary"
-		case art != nil && art.StaticFix != nil && b.cgo == "" && b.devPackage == "":
-			bin.kind, bin.what, bin.fix = catalog.KindStatic, "a pure Go binary, built with CGO_ENABLED=0", art.StaticFix
-		case art != nil && art.Libc == catalog.LibcGlibc && b.cgo == "":
-			bin.kind, bin.what = catalog.KindGlibc, "a Go binary that may link glibc"
-		case root.Libc == catalog.LibcMusl:
-			bin.reason = fmt.Sprintf("%s is a Go binary built on Alpine without CGO_ENABLED=0; it may link musl, which glibc runtime images lack (set CGO_ENABLED=0)", src)
-		case root.Libc == catalog.LibcGlibc:
-			bin.kind, bin.what = catalog.KindGlibc, "a Go binary that may link glibc"
-		default:
-			bin.reason = fmt.Sprintf("%s is a Go binary built on %s, whose libc dfslim does not know (set CGO_ENABLED=0 for a static binary)", src, f.Stages[chain[0]].BaseName)
-		}
-	case "rust":
-		switch {
-		case b.musl || strings.Contains(src, "-musl/") || root.Libc == catalog.LibcMusl || (art != nil && art.Libc == catalog.LibcNone):
-			bin.kind, bin.what = catalog.KindStatic, "a static Rust binary (musl)"
-		case root.Libc == catalog.LibcGlibc:
-			bin.kind, bin.what = catalog.KindCC, "a Rust binary linked against glibc"
-		default:
-			bin.reason = fmt.Sprintf("%s is a Rust binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
-		}
-	case "c":
-		switch {
-		case art.Libc == catalog.LibcNone:
-			bin.kind, bin.what = catalog.KindStatic, "a static C/C++ binary"
-		case art.Libc == catalog.LibcGlibc:
-			bin.kind, bin.what = catalog.KindCC, "a C/C++ binary linked against glibc"
-		default:
-			bin.reason = fmt.Sprintf("%s is a C/C++ binary built on %s, whose libc dfslim does not know", src, f.Stages[chain[0]].BaseName)
-		}
-	default:
-		return builtBinary{reason: fmt.Sprintf("dfslim cannot tell how stage %s builds %s, so not which libc it needs", c.from, src)}
-	}
-	if bin.kind != catalog.KindStatic && b.devPackage != "" {
-		return builtBinary{reason: fmt.Sprintf("stage %s installs %s, so %s may link libraries that runtime images lack", c.from, b.devPackage, src)}
-	}
-	return bin
-}
-
-// builtArtifact returns the artifact the build analysis finds at src (or
-// below the directory src) in stage idx, or a reason it cannot be copied.
-func builtArtifact(p *Pass, idx int, src string) (*buildArtifact, string) {
-	arts, blockers := analyzeBuild(p, &p.File.Stages[idx])
-	for i := len(arts) - 1; i >= 0; i-- {
-		a := &arts[i]
-		if a.Path == "" || (a.Path != src && !strings.HasPrefix(a.Path, strings.TrimSuffix(src, "/")+"/")) {
-			continue
-		}
-		for _, b := range blockers {
-			if strings.Contains(b.Reason, a.Path) {
-				return nil, b.Reason
-			}
-		}
-		return a, ""
-	}
-	return nil, ""
-}
-
-// buildFacts is what the RUN, ENV and ARG instructions of a build stage chain
-// tell about its binaries.
-type buildFacts struct {
-	language   string // "go" or "rust" when a RUN builds with it
-	cgo        string // the value of CGO_ENABLED, "" when unset
-	musl       bool   // cargo builds for a *-musl target
-	devPackage string // a C library development package it installs, other than libc's and OpenSSL's
-}
-
-// harmlessDevPackages are development packages whose libraries every glibc
-// runtime image has (libc, libssl in distroless base and cc) or that link
-// statically.
-var harmlessDevPackages = []string{"libc6-dev", "libc-dev", "musl-dev", "libssl-dev", "openssl-dev", "openssl-devel", "glibc-devel", "linux-libc-dev", "libgcc-dev"}
-
-func readBuildFacts(p *Pass, chain []int) buildFacts {
-	f := p.File
-	var b buildFacts
-	for _, i := range chain {
-		for _, c := range f.Stages[i].Commands {
-			switch c := c.(type) {
-			case *instructions.EnvCommand:
-				for _, kv := range c.Env {
-					if kv.Key == "CGO_ENABLED" {
-						b.cgo = kv.Value
-					}
-				}
-			case *instructions.ArgCommand:
-				for _, kv := range c.Args {
-					if kv.Key == "CGO_ENABLED" && kv.Value != nil {
-						b.cgo = *kv.Value
-					}
-				}
-			case *instructions.RunCommand:
-				in := f.InstrOf(c)
-				if in == nil {
-					continue
-				}
-				sh := shell.Run(f, in)
-				if sh == nil {
-					continue
-				}
-				for _, a := range shellAssigns(sh) {
-					if a[0] == "CGO_ENABLED" {
-						b.cgo = a[1]
-					}
-				}
-				for _, call := range sh.Calls() {
-					args := call.Args
-					switch path.Base(call.Name()) {
-					case "go":
-						if len(args) > 1 && (args[1] == "build" || args[1] == "install") {
-							b.language = "go"
-						}
-						if len(args) > 3 && args[1] == "env" && args[2] == "-w" && strings.HasPrefix(args[3], "CGO_ENABLED=") {
-							b.cgo = strings.TrimPrefix(args[3], "CGO_ENABLED=")
-						}
-					case "cargo":
-						if len(args) > 1 && (args[1] == "build" || args[1] == "install" || args[1] == "auditable") {
-							b.language = "rust"
-						}
-						for k, a := range args {
-							if (a == "--target" && k+1 < len(args) && strings.HasSuffix(args[k+1], "-musl")) || (strings.HasPrefix(a, "--target=") && strings.HasSuffix(a, "-musl")) {
-								b.musl = true
-							}
-						}
-					}
-					if slices.Contains(packageManagers, path.Base(call.Name())) && b.devPackage == "" {
-						for _, a := range args[1:] {
-							if (strings.HasSuffix(a, "-dev") || strings.HasSuffix(a, "-devel")) && strings.HasPrefix(a, "lib") && !slices.Contains(harmlessDevPackages, a) {
-								b.devPackage = a
-								break
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return b
-}
-
-// shellAssigns returns the literal NAME=value assignments in a shell program:
-// inline ones, export and plain assignments.
-func shellAssigns(sh *shell.Script) [][2]string {
-	var out [][2]string
-	syntax.Walk(sh.File, func(n syntax.Node) bool {
-		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Value != nil {
-			if v, ok := shell.WordValue(a.Value); ok {
-				out = append(out, [2]string{a.Name.Value, v})
-			}
-		}
-		return true
-	})
-	return out
-}
-
-// stageIndex returns the index of the stage that name (a stage name or
-// number) refers to among the first n stages, or -1.
-func stageIndex(f *rewrite.File, name string, n int) int {
-	if i, err := strconv.Atoi(name); err == nil {
-		if i >= 0 && i < n {
-			return i
-		}
-		return -1
-	}
-	for i := 0; i < n && i < len(f.Stages); i++ {
-		if f.Stages[i].Name != "" && strings.EqualFold(f.Stages[i].Name, name) {
-			return i
-		}
-	}
-	return -1
-}
-
-// stageChain returns the indexes of the stages that stage i builds on,
-// from the one that starts from an image to i itself.
-func stageChain(f *rewrite.File, i int) []int {
-	chain := []int{i}
-	for {
-		parent := stageIndex(f, f.Stages[i].BaseName, i)
-		if parent < 0 || slices.Contains(chain, parent) {
-			break
-		}
-		chain = append([]int{parent}, chain...)
-		i = parent
-	}
-	return chain
-}
-
-// expandMetaArgs expands the ARGs declared before the first FROM in ref with
-// their defaults, or returns "" when one has none.
-func expandMetaArgs(f *rewrite.File, ref string) string {
-	var env []string
-	for _, a := range f.MetaArgs {
-		for _, kv := range a.Args {
-			if kv.Value != nil {
-				env = append(env, kv.Key+"="+*kv.Value)
-			}
-		}
-	}
-	lex := bkshell.NewLex(rune(f.Escape))
-	res, err := lex.ProcessWordWithMatches(ref, bkshell.EnvsFromSlice(env))
-	if err != nil || len(res.Unmatched) > 0 {
-		return ""
-	}
-	return res.Result
-}
-
-// classifyStageBase classifies the image stage i starts from, with the
-// defaults of the ARGs before the first FROM filled in: for telling how a
-// build stage links, the default is a fair guess.
-func classifyStageBase(f *rewrite.File, i int) catalog.BaseInfo {
-	ref := f.Stages[i].BaseName
-	if strings.Contains(ref, "$") {
-		if def := expandMetaArgs(f, ref); def != "" {
-			ref = def
-		}
-	}
-	return catalog.ClassifyBase(ref)
+	return facts.Blocker{}, false
 }
 
 // firstWorkdir returns the first WORKDIR of the stage when no COPY or ADD

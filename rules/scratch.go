@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -51,15 +52,15 @@ func runScratchFiles(p *Pass) error {
 		}
 	}
 	c, _ := finalProgram(p, final, "/")
-	if c == nil || c.from == "" {
+	if c == nil || c.From == "" {
 		return nil
 	}
-	idx := stageIndex(f, c.from, len(f.Stages)-1)
+	idx := facts.StageIndex(f, c.From, len(f.Stages)-1)
 	if idx < 0 {
 		return nil
 	}
-	chain := stageChain(f, idx)
-	root := classifyStageBase(f, chain[0])
+	chain := facts.StageChain(f, idx)
+	root := facts.ClassifyStageBase(f, chain[0])
 	var install string
 	switch {
 	case root.Libc == catalog.LibcMusl || root.Family == catalog.FamilyAlpine:
@@ -79,7 +80,7 @@ func runScratchFiles(p *Pass) error {
 		` && printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > /scratch/etc/passwd` +
 		` && printf 'root:x:0:\nnonroot:x:65532:\n' > /scratch/etc/group`
 	from := f.InstrAt(final.Location[0].Start.Line)
-	name := c.from
+	name := c.From
 	cp := keyword(f, "COPY") + " --from=" + name + " "
 	lines := []string{
 		cp + "/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt",

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -17,10 +18,10 @@ func RuntimeBaseRef(f *rewrite.File) string {
 	if n == 0 {
 		return ""
 	}
-	chain := stageChain(f, n-1)
+	chain := facts.StageChain(f, n-1)
 	ref := f.Stages[chain[0]].BaseName
 	if strings.Contains(ref, "$") {
-		if def := expandMetaArgs(f, ref); def != "" {
+		if def := facts.ExpandMetaArgs(f, ref); def != "" {
 			ref = def
 		}
 	}

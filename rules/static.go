@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dfslim/dfslim/catalog"
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 	"github.com/dfslim/dfslim/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -96,14 +97,14 @@ func runStatic(p *Pass) error {
 		return nil
 	}
 	c, src := finalProgram(p, final, img.Workdir)
-	if c == nil || c.from == "" {
+	if c == nil || c.From == "" {
 		return nil
 	}
-	idx := stageIndex(f, c.from, len(f.Stages)-1)
+	idx := facts.StageIndex(f, c.From, len(f.Stages)-1)
 	if idx < 0 {
 		return nil
 	}
-	art, reason := builtArtifact(p, idx, src)
+	art, reason := facts.ArtifactAt(&p.Source, idx, src)
 	if art == nil || reason != "" || art.Path != src {
 		return nil
 	}
@@ -181,18 +182,6 @@ func staticSibling(ref string) string {
 	return ""
 }
 
-// runtimeImageFor is RuntimeImageOn with the pass's configuration. With
-// --static and a --base that runs only static binaries (scratch, alpine), a
-// glibc binary first goes to the distroless image it needs: the static rule
-// then builds it statically and moves it to that base.
-func runtimeImageFor(p *Pass, kind catalog.Kind, version, distro string) (*catalog.Image, error) {
-	flavor := p.Config.Flavor()
-	if (flavor == catalog.Scratch || flavor == catalog.Alpine) && p.Config.Static && (kind == catalog.KindGlibc || kind == catalog.KindCC) {
-		flavor = catalog.Distroless
-	}
-	return catalog.RuntimeImageOn(flavor, kind, version, distro, p.Config.Debug)
-}
-
 // reliesOnWorkdir reports whether a stage without a WORKDIR of its own
 // copies to a relative destination or starts a program by a relative path,
 // so that it depends on the image's working directory.
@@ -216,12 +205,12 @@ func reliesOnWorkdir(stage *instructions.Stage) bool {
 // finalProgram returns the copy that brings in the program the final stage
 // starts (its ENTRYPOINT, else its CMD) and the program's path in the stage
 // it comes from.
-func finalProgram(p *Pass, final *instructions.Stage, workdir string) (*stageCopy, string) {
-	run := execProgram(p.File, final)
+func finalProgram(p *Pass, final *instructions.Stage, workdir string) (*facts.StageCopy, string) {
+	run := facts.ExecProgram(p.File, final)
 	if len(run) == 0 {
 		return nil, ""
 	}
-	return newStageFiles(p, final, workdir, nil).origin(run[0])
+	return p.Facts().Files(final, workdir, nil).Origin(run[0])
 }
 
 // dynamicCrates are crates that link a system library dynamically unless
@@ -266,27 +255,27 @@ func cargoLockPackages(data []byte) []string {
 }
 
 // planRustStatic works out the edits that build the Rust artifact for musl.
-func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src string) staticPlan {
+func planRustStatic(p *Pass, idx int, art *facts.Artifact, c *facts.StageCopy, src string) staticPlan {
 	f := p.File
 	name := path.Base(art.Path)
 	plan := staticPlan{what: "the Rust binary " + name}
-	in := art.spanInstr(f)
+	in := art.Instr(f)
 	plan.at = in.Span
 	fail := func(format string, args ...any) staticPlan {
 		plan.reason = fmt.Sprintf(format, args...)
 		return plan
 	}
-	chain := stageChain(f, idx)
-	root := classifyStageBase(f, chain[0])
-	a := analyzeStage(p, &f.Stages[idx])
-	lockName, ok := a.contextFile(art.Workdir + "/Cargo.lock")
-	lock, ok2 := readContext(p, lockName)
+	chain := facts.StageChain(f, idx)
+	root := facts.ClassifyStageBase(f, chain[0])
+	a := p.Facts().Build(&f.Stages[idx])
+	lockName, ok := a.ContextFile(art.Workdir + "/Cargo.lock")
+	lock, ok2 := p.Facts().ReadContext(lockName)
 	if !ok || !ok2 {
 		return fail("there is no Cargo.lock in the build context, so dfslim cannot tell which crates link C libraries")
 	}
 	crates := cargoLockPackages(lock)
-	manifestName, _ := a.contextFile(art.Workdir + "/Cargo.toml")
-	manifest, _ := readContext(p, manifestName)
+	manifestName, _ := a.ContextFile(art.Workdir + "/Cargo.toml")
+	manifest, _ := p.Facts().ReadContext(manifestName)
 	for _, d := range dynamicCrates {
 		if !slices.Contains(crates, d.name) {
 			continue
@@ -434,14 +423,14 @@ func planRustStatic(p *Pass, idx int, art *buildArtifact, c *stageCopy, src stri
 
 // copySourceEdit returns the edit that changes the one source of a
 // shell-form COPY that names src (as written, absolute) to newSrc.
-func copySourceEdit(f *rewrite.File, c *stageCopy, src, newSrc string) (rewrite.Edit, bool) {
-	in := c.in
-	if len(c.srcs) != 1 || in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 || path.Clean("/"+c.srcs[0]) != src {
+func copySourceEdit(f *rewrite.File, c *facts.StageCopy, src, newSrc string) (rewrite.Edit, bool) {
+	in := c.In
+	if len(c.Srcs) != 1 || in.Node.Attributes["json"] || len(in.Node.Heredocs) > 0 || path.Clean("/"+c.Srcs[0]) != src {
 		return rewrite.Edit{}, false
 	}
 	j := f.Join(in)
 	text := j.Text
-	written := c.srcs[0]
+	written := c.Srcs[0]
 	k := strings.Index(" "+text[j.Args:], " "+written+" ")
 	if k < 0 || strings.Count(text[j.Args:], written) != 1 {
 		return rewrite.Edit{}, false
@@ -467,7 +456,7 @@ func installsPackage(f *rewrite.File, chain []int, pkg string) bool {
 			}
 			if sh := shell.Run(f, in); sh != nil {
 				for _, call := range sh.Calls() {
-					if slices.Contains(packageManagers, path.Base(call.Name())) && slices.Contains(call.Args, pkg) {
+					if slices.Contains(facts.PackageManagers, path.Base(call.Name())) && slices.Contains(call.Args, pkg) {
 						return true
 					}
 				}
@@ -487,14 +476,14 @@ var cgoModules = []string{
 }
 
 // planGoStatic works out the edit that builds the Go artifact with cgo off.
-func planGoStatic(p *Pass, idx int, art *buildArtifact) staticPlan {
+func planGoStatic(p *Pass, idx int, art *facts.Artifact) staticPlan {
 	f := p.File
 	plan := staticPlan{what: "the Go binary " + path.Base(art.Path), how: "CGO_ENABLED=0"}
-	in := art.spanInstr(f)
+	in := art.Instr(f)
 	plan.at = in.Span
-	chain := stageChain(f, idx)
-	if b := readBuildFacts(p, chain); b.cgo != "" {
-		plan.reason = "CGO_ENABLED=" + b.cgo + " is set in the build"
+	chain := facts.StageChain(f, idx)
+	if b := facts.ReadBuildHints(&p.Source, chain); b.Cgo != "" {
+		plan.reason = "CGO_ENABLED=" + b.Cgo + " is set in the build"
 		return plan
 	}
 	if reason := goCgoReason(p); reason != "" {
@@ -532,7 +521,7 @@ func goCgoReason(p *Pass) string {
 type goCgoKey struct{}
 
 func scanGoCgo(p *Pass) string {
-	if pureGoContext(p) {
+	if p.Facts().PureGo() {
 		return ""
 	}
 	reason := ""
@@ -567,7 +556,7 @@ func scanGoCgo(p *Pass) string {
 // walkContext calls fn with the go.mod and .go files of the build context,
 // skipping .git, node_modules and vendor, until fn returns false. A directory
 // or such a file it cannot read (a FIFO, a dangling link, no permission), or
-// a context of more than maxGoFiles of them, ends the walk with an error that
+// a context of more than facts.MaxGoFiles of them, ends the walk with an error that
 // says why: what it did not read might import "C".
 func walkContext(p *Pass, fn func(name string, data []byte) bool) error {
 	files := 0
@@ -587,8 +576,8 @@ func walkContext(p *Pass, fn func(name string, data []byte) bool) error {
 		if d.Name() != "go.mod" && !strings.HasSuffix(name, ".go") {
 			return nil
 		}
-		if files++; files > maxGoFiles {
-			why = fmt.Errorf("the build context has more than %d Go files, more than dfslim reads to tell whether one imports \"C\"", maxGoFiles)
+		if files++; files > facts.MaxGoFiles {
+			why = fmt.Errorf("the build context has more than %d Go files, more than dfslim reads to tell whether one imports \"C\"", facts.MaxGoFiles)
 			return fs.SkipAll
 		}
 		// The rules' context reader refuses FIFOs, devices and links that
@@ -621,4 +610,10 @@ func importsC(src []byte) bool {
 		}
 	}
 	return false
+}
+
+// cgoOffEdit returns the edit that builds art, a Go binary with a
+// [facts.Artifact.CgoOffAt], with CGO_ENABLED=0.
+func cgoOffEdit(art *facts.Artifact) *rewrite.Edit {
+	return &rewrite.Edit{Span: *art.CgoOffAt, New: "CGO_ENABLED=0 "}
 }

@@ -26,7 +26,7 @@ func TestStaticUnreadableGoFile(t *testing.T) {
 	}{
 		{"regular", &fstest.MapFile{Data: mainGo}, "", nil},
 		{"regular-no-requires", &fstest.MapFile{Data: mainGo}, "", bareMod},
-		// No requirement: the purity proof of the split (pureGoContext) reads the files first.
+		// No requirement: the purity proof of the split (facts.PureGo) reads the files first.
 		{"fifo-no-requires", &fstest.MapFile{Data: mainGo, Mode: fs.ModeNamedPipe}, `cgo.go is not a regular file dfslim can read`, bareMod},
 		{"fifo", &fstest.MapFile{Data: mainGo, Mode: fs.ModeNamedPipe}, `--static: the Go binary app stays dynamically linked: cgo.go is not a regular file dfslim can read, so it cannot tell whether it imports "C"`, nil},
 		{"dangling-link", &fstest.MapFile{Data: []byte("missing.go"), Mode: fs.ModeSymlink}, `stays dynamically linked: cgo.go is not a regular file dfslim can read`, nil},
