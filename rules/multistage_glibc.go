@@ -41,7 +41,7 @@ func (sp *split) checkGlibcRelease() {
 	}
 	build := sp.a.Image.Distro
 	if build == "" && sp.a.Image.Libc == catalog.LibcGlibc {
-		build = "debian13" // the tag follows Debian's newest release
+		build = untaggedRelease(catalog.ClassifyBase(sp.a.BaseRef).Tag)
 	}
 	n, ok := debianNumber(build)
 	if !ok || n <= runtime {
@@ -83,6 +83,27 @@ func installedCompiler(runs []*facts.RunStep) (string, *rewrite.Instr) {
 	return "", nil
 }
 
+// trixieSince is, per Python minor, the first patch release whose
+// official images defaulted to Debian 13 (trixie, August 2025): Python
+// 3.11.13 was the current 3.11 release then (3.11.14 followed in October),
+// so python:3.11.12-slim and older patch tags are Debian 12 or older.
+var trixieSince = map[string]int{"3.11": 13}
+
+// untaggedRelease returns the Debian release of an official Python image
+// whose tag names none ("3.11.4-slim"): Debian 12 for a patch release older
+// than trixieSince, else Debian 13 (the tag follows Debian's newest release).
+func untaggedRelease(tag string) string {
+	version, _, _ := strings.Cut(tag, "-")
+	parts := strings.Split(version, ".")
+	if len(parts) == 3 {
+		first, ok := trixieSince[parts[0]+"."+parts[1]]
+		if patch, err := strconv.Atoi(parts[2]); ok && err == nil && patch < first {
+			return "debian12"
+		}
+	}
+	return "debian13"
+}
+
 // debianNumber returns the release number of "debian12" and the like.
 func debianNumber(distro string) (int, bool) {
 	g := catalog.DebianGeneration(distro)
@@ -112,7 +133,7 @@ func copiedCompiledOnNewer(p *Pass, files *facts.StageFiles, img *catalog.Image)
 		root := facts.ClassifyStageBase(f, chain[0])
 		build := root.Distro
 		if build == "" && root.Libc == catalog.LibcGlibc {
-			build = "debian13" // the tag follows Debian's newest release
+			build = untaggedRelease(root.Tag)
 		}
 		if n, ok := debianNumber(build); !ok || n <= runtime {
 			continue
