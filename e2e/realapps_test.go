@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -256,7 +257,34 @@ func standInFor(ref string) (standIn, full string) {
 	if strings.HasPrefix(repo, "gcr.io/distroless/nodejs") {
 		repo = "gcr.io/distroless/nodejs20-debian12"
 	}
+	if repo == "docker.io/library/node" && eolNode(named) {
+		return eolNodeStandIn, full
+	}
 	return standIns[repo], full
+}
+
+// eolNodeStandIn serves the node tags of a major distroless has no image for
+// (4 to 24 but 18, 20, 22, 24): dfslim's rewrite copies their
+// /usr/local/bin/node onto distroless cc, which only the node:16 stand-in has
+// (setup.sh: upstream's layout, this machine's nodejs.org build); its proxy
+// variant, so that npm reaches the registry.
+const eolNodeStandIn = proxyPrefix + "node:16"
+
+// eolNode reports whether a node reference's tag names a major (its leading
+// digits) that distroless has no image for and that runs on distroless cc:
+// below 25, not 18, 20, 22 or 24.
+func eolNode(named reference.Named) bool {
+	tagged, ok := named.(reference.Tagged)
+	if !ok {
+		return false
+	}
+	tag := tagged.Tag()
+	i := 0
+	for i < len(tag) && tag[i] >= '0' && tag[i] <= '9' {
+		i++
+	}
+	major, err := strconv.Atoi(tag[:i])
+	return err == nil && major < 25 && !slices.Contains([]int{18, 20, 22, 24}, major)
 }
 
 // registryNeed says which unreachable registry an app's build needs, if any:
@@ -654,7 +682,9 @@ func writeRealApps(apps []*realApp, path string) error {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "| `%s:*` | `%s` |\n", k, standIns[k])
 	}
-	fmt.Fprintf(&b, "\n`public.ecr.aws/docker/library/X` and `mirror.gcr.io/library/X` count as `X`; every `gcr.io/distroless/nodejsNN-debian12` is the nodejs20 stand-in.\n")
+	fmt.Fprintf(&b, "\n`public.ecr.aws/docker/library/X` and `mirror.gcr.io/library/X` count as `X`; every `gcr.io/distroless/nodejsNN-debian12` is the nodejs20 stand-in;\n")
+	fmt.Fprintf(&b, "node tags of a major distroless has no image for (4 to 23 but 18, 20, 22: node:16-slim, node:21.6.2-alpine) get `%s`,\n", eolNodeStandIn)
+	fmt.Fprintf(&b, "laid out like upstream's node images (their rewrites copy its /usr/local/bin/node onto distroless cc).\n")
 	fmt.Fprintf(&b, "Alpine tags get the Debian stand-in (so an `apk add` fails: listed under Not built). The builders trust this machine's\n")
 	fmt.Fprintf(&b, "proxy CA and use its Go proxy and npm registry (added by setup.sh at setup time, never committed); crates.io,\n")
 	fmt.Fprintf(&b, "PyPI and Maven Central are not reachable, so apps that need them are listed as not built.\n")
@@ -683,7 +713,12 @@ func TestStandInFor(t *testing.T) {
 		"golang:1.19":             {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:1.19"},
 		"docker.io/golang:1.24.2": {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:1.24.2"},
 		"golang":                  {"localhost/dfslim-e2e/proxy/golang:1.26", "docker.io/library/golang:latest"},
-		"public.ecr.aws/docker/library/node:18-slim":  {"localhost/dfslim-e2e/proxy/node:20", "public.ecr.aws/docker/library/node:18-slim"},
+		"public.ecr.aws/docker/library/node:18-slim":              {"localhost/dfslim-e2e/proxy/node:20", "public.ecr.aws/docker/library/node:18-slim"},
+		"public.ecr.aws/docker/library/node:16.13.2-stretch-slim": {"localhost/dfslim-e2e/proxy/node:16", "public.ecr.aws/docker/library/node:16.13.2-stretch-slim"},
+		"node:4-slim":        {"localhost/dfslim-e2e/proxy/node:16", "docker.io/library/node:4-slim"},
+		"node:21.6.2-alpine": {"localhost/dfslim-e2e/proxy/node:16", "docker.io/library/node:21.6.2-alpine"},
+		"node:lts-slim":      {"localhost/dfslim-e2e/proxy/node:20", "docker.io/library/node:lts-slim"},
+		"node:26-alpine":     {"localhost/dfslim-e2e/proxy/node:20", "docker.io/library/node:26-alpine"},
 		"gcr.io/distroless/nodejs18-debian12:nonroot": {"gcr.io/distroless/nodejs20-debian12:nonroot", "gcr.io/distroless/nodejs18-debian12:nonroot"},
 		"alpine:3.20": {"", "docker.io/library/alpine:3.20"},
 	} {

@@ -549,7 +549,7 @@ main() {
   # builders that trust this machine's proxy CA, for real apps (realapps.sh); only
   # Go and Node: crates.io, PyPI and Maven Central are not reachable from here at all
   local b
-  for b in golang:1.26 node:20; do img_proxy_builder "docker.io/library/$b"; done
+  for b in golang:1.26 node:20 node:16; do img_proxy_builder "docker.io/library/$b"; done
   [ "$LIST" = 1 ] && return
   log "setup done in $((SECONDS - t0))s; built ${#BUILT[@]} image(s)"
 }
