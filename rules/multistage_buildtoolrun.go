@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dfslim/dfslim/facts"
 	"github.com/dfslim/dfslim/rewrite"
 )
 
@@ -37,7 +38,7 @@ func (sp *split) buildToolRun(in *rewrite.Instr) bool {
 		return true
 	}
 	prog := path.Base(sp.argv[0])
-	if why, ok := launcherScripts[prog]; ok {
+	if why, ok := launcherScripts[prog]; ok && !sp.fromContext(facts.ResolveIn(sp.a.Workdir, sp.argv[0])) {
 		sp.block(in, "the command runs %s, %s", sp.argv[0], why)
 		return false
 	}
