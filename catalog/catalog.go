@@ -255,15 +255,32 @@ func Images() []*Image {
 // ignored; the registry may be written in any normalized form or behind a
 // mirror ([Unmirror]).
 func Lookup(ref string) *Image {
-	ref = Unmirror(ref)
-	n, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return nil
+	looked.Lock()
+	key, ok := looked.m[ref]
+	looked.Unlock()
+	if !ok {
+		key = ""
+		if n, err := reference.ParseNormalizedNamed(Unmirror(ref)); err == nil {
+			key = trimDigest(reference.TagNameOnly(n)).String()
+		}
+		looked.Lock()
+		if looked.m == nil || len(looked.m) >= 4096 {
+			looked.m = map[string]string{}
+		}
+		looked.m[ref] = key
+		looked.Unlock()
 	}
-	if e, ok := catalog().byRef[trimDigest(reference.TagNameOnly(n)).String()]; ok {
+	if e, ok := catalog().byRef[key]; ok && key != "" {
 		return e.image.image(e.debug)
 	}
 	return nil
+}
+
+// looked caches the catalog key that Lookup normalizes a reference to ("" when
+// it does not parse), since parsing is most of its work.
+var looked struct {
+	sync.Mutex
+	m map[string]string
 }
 
 // RuntimeImage returns the catalog image of flavor ("" means distroless) that
@@ -450,6 +467,31 @@ func LanguageKind(language string) Kind {
 // ClassifyBase says what a FROM reference is. A reference that uses build
 // arguments, or that does not parse, is [Unknown].
 func ClassifyBase(ref string) BaseInfo {
+	classified.Lock()
+	b, ok := classified.m[ref]
+	classified.Unlock()
+	if ok {
+		return b
+	}
+	b = classifyBase(ref)
+	classified.Lock()
+	if classified.m == nil || len(classified.m) >= 4096 {
+		classified.m = map[string]BaseInfo{}
+	}
+	classified.m[ref] = b
+	classified.Unlock()
+	return b
+}
+
+// classified caches ClassifyBase by reference: a monorepo's Dockerfiles
+// name few images, and every rule asks about each final stage's base.
+var classified struct {
+	sync.Mutex
+	m map[string]BaseInfo
+}
+
+// classifyBase is ClassifyBase without the cache.
+func classifyBase(ref string) BaseInfo {
 	windows := IsWindows(ref)
 	ref = Unmirror(ref)
 	if strings.EqualFold(ref, "scratch") {
