@@ -826,74 +826,9 @@ func artTool(f *rewrite.File, art *facts.Artifact) string {
 var dockerVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // nativeAddons says why node_modules may hold native addons, or "" when the
-// build context shows they do not (nativeAddonReason).
+// build context shows they do not (facts.NativeAddonReason).
 func (sp *split) nativeAddons(devDropped bool) string {
-	return nativeAddonReason(sp.p, sp.a, sp.appDir, devDropped)
-}
-
-// lockNativePackages reads a package-lock.json (v2 or v3) and returns the
-// packages that may hold native code built for the install's platform and
-// libc: those with an install script (node-gyp builds, prebuilt downloads)
-// and those published per platform (a cpu or libc restriction, or an os one
-// on an optional dependency: prebuilt binaries such as @esbuild/linux-x64 or
-// @img/sharp-linuxmusl-x64). Packages npm skips on
-// Linux (an os list without linux, such as fsevents) are left out, and so are
-// devDependencies when devDropped (the install omitted them or the runtime
-// prunes them). err says why the lockfile cannot show it.
-func lockNativePackages(lockfile []byte, devDropped bool) (names []string, err string) {
-	var lock struct {
-		LockfileVersion int `json:"lockfileVersion"`
-		Packages        map[string]struct {
-			HasInstallScript bool     `json:"hasInstallScript"`
-			Dev              bool     `json:"dev"`
-			Optional         bool     `json:"optional"`
-			OS               []string `json:"os"`
-			CPU              []string `json:"cpu"`
-			Libc             []string `json:"libc"`
-		} `json:"packages"`
-	}
-	if json.Unmarshal(lockfile, &lock) != nil || lock.LockfileVersion < 2 {
-		return nil, "its package-lock.json (v1) does not record install scripts"
-	}
-	for name, pkg := range lock.Packages {
-		if name == "" || pkg.Dev && devDropped || !npmPlatformAllows(pkg.OS, "linux") {
-			continue
-		}
-		// A prebuilt binary is published per platform: restricted to a cpu
-		// or libc, or to an os as an optional dependency of the package
-		// that loads it. A required package that only names its os is
-		// JavaScript that declines other systems.
-		if pkg.HasInstallScript || len(pkg.CPU) > 0 || len(pkg.Libc) > 0 || len(pkg.OS) > 0 && pkg.Optional {
-			if i := strings.LastIndex(name, "node_modules/"); i >= 0 {
-				name = name[i+len("node_modules/"):]
-			}
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), ""
-}
-
-// npmPlatformAllows reports whether a package.json os (or cpu) list lets npm
-// install the package on value: an empty list allows all, "!x" excludes x,
-// and a list of names without negations allows only those.
-func npmPlatformAllows(list []string, value string) bool {
-	if len(list) == 0 {
-		return true
-	}
-	positive := false
-	for _, v := range list {
-		if v == "!"+value {
-			return false
-		}
-		if !strings.HasPrefix(v, "!") {
-			positive = true
-			if v == value {
-				return true
-			}
-		}
-	}
-	return !positive
+	return facts.NativeAddonReason(&sp.p.Source, sp.a, sp.appDir, devDropped)
 }
 
 // locateJar finds the jar of `java -jar`.

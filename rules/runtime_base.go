@@ -447,7 +447,7 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *facts.StageF
 		if kind != catalog.KindJava && root.Libc == catalog.LibcMusl {
 			why := ""
 			if kind == catalog.KindNode {
-				if why = alpineNodeCopyReason(p, idx, &c); why == "" {
+				if why = facts.AlpineNodeCopyReason(&p.Source, idx, &c); why == "" {
 					continue // pure JavaScript (nodealpine.go)
 				}
 				why = ": " + why
