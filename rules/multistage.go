@@ -567,7 +567,16 @@ func (sp *split) npmStart(in *rewrite.Instr) bool {
 	ctx, ok := sp.a.ContextFile(pkgPath)
 	data, read := sp.p.Facts().ReadContext(ctx)
 	if !ok || !read {
-		sp.block(in, "the command is `%s %s`, and package.json is not in the build context, so its %s script is unknown", tool, script, script)
+		run := tool + " " + script
+		if sp.argv[1] != "start" && sp.argv[1] != script {
+			run = tool + " " + sp.argv[1] + " " + script // npm run X
+		}
+		if !ok && sp.a.Exists("package.json") {
+			// The context has one, but no COPY puts it where npm runs.
+			sp.block(in, "the command is `%s` in %s, where no COPY puts a package.json (the build context's is not copied there), so its %s script is unknown", run, path.Dir(pkgPath), script)
+			return false
+		}
+		sp.block(in, "the command is `%s`, and package.json is not in the build context, so its %s script is unknown", run, script)
 		return false
 	}
 	var pkg struct {
