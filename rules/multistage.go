@@ -78,7 +78,8 @@ metadata. A file of that tree that looks like a secret (.env, *.pem) is not copi
 (a .dockerignore may leave it out): the split is refused. Python distributions and Node.js
 addons that load a system library the build image has (psycopg2 built from source against
 libpq-dev, mysqlclient, python-ldap, pg-native's libpq, …; not manylinux wheels such as
-psycopg2-binary) keep the app off distroless and Chainguard, and on the slim rung the
+psycopg2-binary, unless pinned below the first release with wheels for the build's Python,
+which pip then builds from source) keep the app off distroless and Chainguard, and on the slim rung the
 runtime stage installs the package holding that library. A Python build that installs a C
 compiler on a Debian release newer than the distroless image's (python:3.11-slim is Debian 13,
 distroless has Python 3.11 on Debian 12 only) takes the slim rung: what it compiles may need

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -33,11 +34,21 @@ type nativeDist struct {
 	wheelsSince string
 	// unless is an extra that installs a self-contained build instead.
 	unless string
+	// wheelsFor is, per Python minor, the first version with manylinux
+	// wheels for it (which bundle the library): an older pin has none, so
+	// pip builds it from source against the build image's library. A
+	// Python minor it does not name is served by wheels.
+	wheelsFor map[string]string
 }
 
 // nativePythonDists maps a normalized distribution name to what it needs.
 var nativePythonDists = map[string]nativeDist{
-	"psycopg2":         {dev: []string{"libpq-dev"}, so: "libpq.so.5"},
+	"psycopg2": {dev: []string{"libpq-dev"}, so: "libpq.so.5"},
+	// psycopg2's release notes (psycopg.org/docs/news.html): "Add support
+	// for Python 3.11" in 2.9.5, 3.12 in 2.9.9, 3.13 in 2.9.10, 3.14 in
+	// 2.9.11; "preliminary support for Python 3.10" in 2.9.2.
+	"psycopg2-binary": {dev: []string{"libpq-dev"}, so: "libpq.so.5", wheelsFor: map[string]string{
+		"3.10": "2.9.2", "3.11": "2.9.5", "3.12": "2.9.9", "3.13": "2.9.10", "3.14": "2.9.11"}},
 	"psycopg":          {dev: []string{"libpq-dev"}, so: "libpq.so.5", loads: true, unless: "binary"},
 	"mysqlclient":      {dev: []string{"default-libmysqlclient-dev"}, so: "libmariadb.so.3"},
 	"pycurl":           {dev: []string{"libcurl4-openssl-dev"}, so: "libcurl.so.4", wheelsSince: "7.45.3"},
@@ -159,6 +170,11 @@ func (sp *split) nativeRequirements() ([]facts.Requirement, []nativeDist) {
 		if !ok || (d.wheelsSince != "" && r.AtLeast(d.wheelsSince)) {
 			continue
 		}
+		if d.wheelsFor != nil {
+			if min, known := d.wheelsFor[sp.version]; !known || !r.Excludes(min) {
+				continue // wheels for this Python
+			}
+		}
 		if d.unless != "" && (slices.Contains(r.Extras, d.unless) || binary[r.Name+"-"+d.unless]) {
 			continue
 		}
@@ -222,6 +238,10 @@ func (sp *split) checkNativeLibs() {
 		reqs, dists := sp.nativeRequirements()
 		for i, r := range reqs {
 			how := "is built from source against " + strings.Join(dists[i].dev, ", ") + " and loads " + dists[i].so
+			if min := dists[i].wheelsFor[sp.version]; min != "" {
+				how = fmt.Sprintf("%s has no wheel for Python %s before %s, so pip builds it from source against %s and it loads %s",
+					r.Spec, sp.version, min, strings.Join(dists[i].dev, ", "), dists[i].so)
+			}
 			if dists[i].loads {
 				how = "loads " + dists[i].so + " (" + strings.Join(dists[i].dev, ", ") + ")"
 			}
