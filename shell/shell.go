@@ -7,6 +7,7 @@
 package shell
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,6 +22,9 @@ type Script struct {
 	Joined *rewrite.Joined // the instruction's joined text, or nil
 	File   *syntax.File
 	base   int // offset of the parsed text in Joined.Text
+
+	callsOnce sync.Once
+	calls     []*Call // Calls' result, worked out once
 }
 
 // Of returns the arguments of in parsed as a shell program, or nil when the
@@ -176,8 +180,15 @@ func (c *Call) Name() string {
 }
 
 // Calls returns every simple command in the program, in source order,
-// including those inside subshells, pipelines, and lists.
+// including those inside subshells, pipelines, and lists. The result is
+// worked out once and shared: do not modify it.
 func (s *Script) Calls() []*Call {
+	s.callsOnce.Do(func() { s.calls = slices.Clip(s.walkCalls()) })
+	return s.calls
+}
+
+// walkCalls walks the program for Calls.
+func (s *Script) walkCalls() []*Call {
 	var out []*Call
 	syntax.Walk(s.File, func(n syntax.Node) bool {
 		if ce, ok := n.(*syntax.CallExpr); ok && len(ce.Args) > 0 {
