@@ -107,7 +107,7 @@ The runtime ladder: when only the first rung's image is in the way (no distroles
 Chainguard image for the language version, a command that needs a shell, packages built
 on Alpine, system packages installed for run time), the runtime stage falls back to the
 slim rung (unless --fallback=false): the official -slim image of the same language, version
-and Debian release (python:3.12-slim, node:14-buster-slim), the Temurin JRE of the same
+and Debian release (python:3.12-slim, node:lts-buster-slim), the Temurin JRE of the same
 Java major (Temurin's Ubuntu images have curl and wget; a build on a JRE that is -slim or
 Alpine already, such as openjdk:11-jre-slim, stays), debian:<release>-slim for a glibc
 binary, the build's own Alpine image, or, for a Go binary linked against musl on an Alpine
