@@ -49,6 +49,13 @@ func (sp *split) checkGlibcRelease() {
 	}
 	pkg, in := installedCompiler(sp.a.Runs)
 	if in == nil {
+		if catalog.FullImageHas(sp.a.BaseRef, "curl") {
+			// A full image is built on buildpack-deps, which has gcc and
+			// -dev libraries: pip compiles a requirement without a wheel
+			// for this Python there, unseen. Most have wheels; say so.
+			sp.notes = append(sp.notes, fmt.Sprintf("%s is Debian %d and %s Debian %d: a requirement pip compiled from source there (one without a wheel for Python %s) may need a newer glibc than the runtime has (python:%s-slim would keep the build's release)",
+				sp.a.BaseRef, n, sp.image.Ref, runtime, sp.version, sp.version))
+		}
 		return
 	}
 	sp.blockRung(in, "RUN installs %s, and what it compiles on Debian %d (%s) may need symbols of a newer glibc than %s has (Debian %d): C extensions built there may not load",
