@@ -11,15 +11,7 @@ import (
 // runnable examples: every rules.X, rewrite.X and report.X that its Go code uses is
 // used by an Example too, where the compiler checks it.
 func TestReadmeLibrary(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Library\n")
-	if !ok {
-		t.Fatal("README.md has no ## Library section")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	section := readmeSection(t, "Library")
 	var examples strings.Builder
 	for _, p := range []string{"example_test.go", "../rewrite/example_test.go", "../report/example_test.go"} {
 		data, err := os.ReadFile(p)
@@ -49,15 +41,7 @@ func TestReadmeLibrary(t *testing.T) {
 // TestReadmeWritingARule keeps the README's rule walk-through true to the
 // rule it quotes: every line of its Go code is a line of rules/non_root.go.
 func TestReadmeWritingARule(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Writing a rule\n")
-	if !ok {
-		t.Fatal("README.md has no ## Writing a rule section")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	section := readmeSection(t, "Writing a rule")
 	src, err := os.ReadFile("non_root.go")
 	if err != nil {
 		t.Fatal(err)
@@ -83,4 +67,20 @@ func TestReadmeWritingARule(t *testing.T) {
 	if n < 10 {
 		t.Errorf("the walk-through quotes %d lines; it should show the rule", n)
 	}
+}
+
+// readmeSection returns the text of the README's section "## heading", up
+// to the next section.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## "+heading+"\n")
+	if !ok {
+		t.Fatalf("README.md has no ## %s section", heading)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	return section
 }
