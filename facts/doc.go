@@ -7,7 +7,8 @@
 //
 // Facts read a [Source] — a [rewrite.File] and its build context as an
 // [io/fs.FS] — and return spans and facts, never edits: the rules of package
-// [github.com/dfslim/dfslim/rules] decide what to change. Expensive facts are
-// computed once per file and cached on the File; callers treat what they get
-// as read-only.
+// [github.com/dfslim/dfslim/rules] decide what to change. [Of] gives a
+// Source's [Facts]: the analyses that need nothing but the source are worked
+// out once per file and cached on the File, so every rule that reads the
+// same version of a Dockerfile shares them; what they return is read-only.
 package facts
