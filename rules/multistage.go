@@ -968,6 +968,12 @@ func (sp *split) locateBinary(in *rewrite.Instr) bool {
 			sp.block(in, "`%s` is not a build output dfslim recognises; if pip installed it as a console script, dfslim does not know its package and module (run the module with `python -m`)", prog)
 		} else if why := sp.registryBin(prog); why != "" {
 			sp.block(in, "%s", why)
+		} else if cs := consoleScripts[prog]; cs.dist != "" && a.Image.Language == "" && !strings.Contains(prog, "/") {
+			what := "is not one dfslim knows"
+			if catalog.ClassifyBase(a.BaseRef).Family != catalog.Unknown {
+				what = "is an OS image, not a Python image"
+			}
+			sp.block(in, "`%s` is a console script of %s, and the build image %s %s: which Python it has, and so where pip installs and which runtime image matches, is unknown", prog, cs.dist, a.BaseRef, what)
 		} else {
 			sp.block(in, "`%s` is not a build output dfslim recognises (it comes from the base image, a package or a step dfslim cannot read)", prog)
 		}
