@@ -464,7 +464,7 @@ func languageDepsBlocker(p *Pass, final *instructions.Stage, files *facts.StageF
 				return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies a virtualenv, whose interpreter links point at the build image's Python", c.From)}, true
 			case strings.HasPrefix(c.Dest, "/usr/local/") || strings.Contains(all, "site-packages") || strings.Contains(all, "dist-packages"):
 				if pythonPath == "" || !slices.Contains(strings.Split(pythonPath, ":"), c.Dest) {
-					return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where the runtime image's Python does not look (set PYTHONPATH or use pip install --target)", c.From, c.Dest)}, true
+					return facts.Blocker{Span: c.In.Span, Reason: fmt.Sprintf("COPY --from=%s copies installed Python packages to %s, where a distroless or Chainguard image's Python does not look (set PYTHONPATH or use pip install --target)", c.From, c.Dest)}, true
 				}
 			}
 		}
