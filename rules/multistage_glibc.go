@@ -30,7 +30,8 @@ var cCompilers = []string{"gcc", "g++", "clang", "build-essential", "cc", "c++"}
 // a C compiler on a Debian release newer than the runtime image's (a tag
 // that names no release counts as the newest), since what pip compiles
 // there may not load on the runtime's older glibc. The slim rung, the
-// official image of the same tag family, has the build's release.
+// official image of the same tag family, has the build's release. On a full
+// image, which has gcc without installing it, the fix message notes the risk.
 func (sp *split) checkGlibcRelease() {
 	if sp.slim || sp.image == nil || sp.kind != catalog.KindPython {
 		return
