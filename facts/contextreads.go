@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -86,13 +85,14 @@ func ReadsOf(f *rewrite.File) *Reads {
 		st  *StageReads
 		env map[string]string // its ENV and ARG values, for the stages built on it
 	}
-	byName := map[string]built{}
+	builts := make([]built, 0, len(f.Stages))
 	for i, stage := range f.Stages {
 		st := &StageReads{name: strings.ToLower(stage.Name)}
 		env := map[string]string{} // known values: ENV, and ARG defaults
-		base, ok := byName[strings.ToLower(stage.BaseName)]
+		p := ParentIndex(f, i)
 		switch {
-		case ok:
+		case p >= 0:
+			base := builts[p]
 			st.Parent = base.st
 			for k, v := range base.env {
 				env[k] = v
@@ -143,11 +143,7 @@ func ReadsOf(f *rewrite.File) *Reads {
 				}
 			}
 		}
-		b := built{st, env}
-		if st.name != "" {
-			byName[st.name] = b
-		}
-		byName[strconv.Itoa(i)] = b
+		builts = append(builts, built{st, env})
 		dr.Stages = append(dr.Stages, st)
 	}
 	return dr

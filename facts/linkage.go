@@ -235,7 +235,7 @@ func StageIndex(f *rewrite.File, name string, n int) int {
 func StageChain(f *rewrite.File, i int) []int {
 	chain := []int{i}
 	for {
-		parent := StageIndex(f, f.Stages[i].BaseName, i)
+		parent := ParentIndex(f, i)
 		if parent < 0 || slices.Contains(chain, parent) {
 			break
 		}

@@ -27,10 +27,8 @@ func Stages(f *rewrite.File) []*Stage {
 			st := &Stage{}
 			if i := len(out); i < len(f.Stages) {
 				st.name, st.Base = strings.ToLower(f.Stages[i].Name), f.Stages[i].BaseName
-			}
-			for _, prev := range out {
-				if prev.name != "" && prev.name == strings.ToLower(st.Base) {
-					st.Parent = prev
+				if p := ParentIndex(f, i); p >= 0 {
+					st.Parent = out[p]
 				}
 			}
 			out = append(out, st)
@@ -41,6 +39,13 @@ func Stages(f *rewrite.File) []*Stage {
 		}
 	}
 	return out
+}
+
+// ParentIndex returns the index of the earlier stage that stage i of f
+// builds on (its FROM names it by name or number), or -1 when it starts from
+// an image. Stage.Parent, StageChain and the context reads all follow it.
+func ParentIndex(f *rewrite.File, i int) int {
+	return StageIndex(f, f.Stages[i].BaseName, i)
 }
 
 // StageAt returns the stage that holds the instruction starting on line, or nil.
