@@ -2,6 +2,7 @@ package facts
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -115,6 +116,19 @@ type Build struct {
 	// build, tsc, …), directly or inside a package script.
 	NodeBuilt   map[string]bool
 	scriptDepth int // package scripts being followed
+}
+
+// Clone returns a copy of a that the caller may extend (with build steps of
+// its own, as the split does) without changing a.
+func (a *Build) Clone() *Build {
+	c := *a
+	c.Image.Env = maps.Clone(a.Image.Env)
+	c.Vars, c.EnvVars = maps.Clone(a.Vars), maps.Clone(a.EnvVars)
+	c.poetryCfg, c.goModInit, c.NodeBuilt = maps.Clone(a.poetryCfg), maps.Clone(a.goModInit), maps.Clone(a.NodeBuilt)
+	c.Copies, c.Runs, c.Blockers = slices.Clip(a.Copies), slices.Clip(a.Runs), slices.Clip(a.Blockers)
+	c.Artifacts = slices.Clone(a.Artifacts)
+	c.lex = bkshell.NewLex(rune(a.file.Escape))
+	return &c
 }
 
 // ContextCopy is a COPY or ADD of build-context files into the stage.

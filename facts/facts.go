@@ -64,24 +64,22 @@ func (x *Facts) ShellNeeds(stage *instructions.Stage) []Blocker {
 // Outputs returns what stage builds, and why some of it cannot be told (see
 // [BuildOutputs]).
 func (x *Facts) Outputs(stage *instructions.Stage) ([]Artifact, []Blocker) {
-	type outputs struct {
-		arts     []Artifact
-		blockers []Blocker
-	}
-	v := x.memo("outputs", stage, func() any {
-		arts, blockers := BuildOutputs(&x.src, stage)
-		return outputs{arts, blockers}
-	}).(outputs)
-	return slices.Clip(v.arts), slices.Clip(v.blockers)
+	a := x.build(stage)
+	return slices.Clip(a.Artifacts), slices.Clip(a.Blockers)
+}
+
+// build returns the shared analysis of stage, which no caller may change.
+func (x *Facts) build(stage *instructions.Stage) *Build {
+	return x.memo("build", stage, func() any { return AnalyzeBuild(&x.src, stage) }).(*Build)
 }
 
 // PureGo reports whether the build context holds only pure Go code (see
 // [PureGo]).
 func (x *Facts) PureGo() bool { return PureGo(&x.src) }
 
-// Build returns a new analysis of stage (see [AnalyzeBuild]), which the
-// caller may extend with build steps of its own.
-func (x *Facts) Build(stage *instructions.Stage) *Build { return AnalyzeBuild(&x.src, stage) }
+// Build returns the analysis of stage (see [AnalyzeBuild]): a copy of the
+// shared one, which the caller may extend with build steps of its own.
+func (x *Facts) Build(stage *instructions.Stage) *Build { return x.build(stage).Clone() }
 
 // Files returns what stage copies where, starting in the working directory
 // wd with the environment env (see [FilesOf]).
