@@ -50,4 +50,13 @@ func TestFactsShared(t *testing.T) {
 	if len(arts) != 1 || arts[0].Kind != KindGoBinary || arts[0].Path != "/app" {
 		t.Errorf("Outputs of the build stage: got %+v, want one go-binary at /app", arts)
 	}
+	b := x.Build(&f.Stages[0])
+	runs := len(b.Runs)
+	b.Runs = append(b.Runs, &RunStep{})
+	b.Vars["ADDED"] = "by the caller"
+	b.Artifacts[0].Path = "/changed"
+	if again := y.Build(&f.Stages[0]); len(again.Runs) != runs || again.Vars["ADDED"] != "" || again.Artifacts[0].Path != "/app" {
+		t.Errorf("Build: a caller's changes reached the shared analysis: %d runs (want %d), Vars[ADDED]=%q, artifact at %s",
+			len(again.Runs), runs, again.Vars["ADDED"], again.Artifacts[0].Path)
+	}
 }
