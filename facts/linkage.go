@@ -131,6 +131,10 @@ type BuildHints struct {
 // statically.
 var harmlessDevPackages = []string{"libc6-dev", "libc-dev", "musl-dev", "libssl-dev", "openssl-dev", "openssl-devel", "glibc-devel", "linux-libc-dev", "libgcc-dev"}
 
+// ReadBuildHints reads the stages of chain (indexes into the file's stages,
+// from the one that starts from an image) for what their RUN, ENV and ARG
+// instructions tell about the binaries they build: the language, CGO_ENABLED,
+// a musl target, a C library development package.
 func ReadBuildHints(source *Source, chain []int) BuildHints {
 	f := source.File
 	var b BuildHints

@@ -113,7 +113,8 @@ func (a *Build) markBuilt(dir string) {
 	a.NodeBuilt[dir] = true
 }
 
-// IsNodeBuild: a package script called build…, or a bundler or compiler.
+// IsNodeBuild reports whether the command c builds a Node.js app: a package
+// script called build…, or a bundler or compiler.
 func IsNodeBuild(c []string) bool {
 	a := CommandArgs(c)
 	switch c[0] {
