@@ -23,7 +23,7 @@ func Of(src Source) *Facts { return &Facts{src: src} }
 func (x *Facts) Source() *Source { return &x.src }
 
 // memoKey names one cached analysis of a File: what, for which stage, and
-// under which build context (nil when the context cannot be a map key).
+// under which build context (nil when there is none).
 type memoKey struct {
 	what    string
 	stage   *instructions.Stage
@@ -31,12 +31,12 @@ type memoKey struct {
 }
 
 // memo returns the analysis what of stage, computing it the first time. A
-// build context that cannot be compared (fstest.MapFS is a map) is not
-// cached on.
+// build context is cached on only when it is a pointer or a string (os.DirFS):
+// a map (fstest.MapFS), or a struct that may hold one, cannot be a map key.
 func (x *Facts) memo(what string, stage *instructions.Stage, compute func() any) any {
 	var ctx any
 	if x.src.Context != nil {
-		if !reflect.TypeOf(x.src.Context).Comparable() {
+		if k := reflect.TypeOf(x.src.Context).Kind(); k != reflect.Pointer && k != reflect.String {
 			return compute()
 		}
 		ctx = x.src.Context

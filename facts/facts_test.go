@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"io/fs"
 	"os"
 	"testing"
 	"testing/fstest"
@@ -58,5 +59,23 @@ func TestFactsShared(t *testing.T) {
 	if again := y.Build(&f.Stages[0]); len(again.Runs) != runs || again.Vars["ADDED"] != "" || again.Artifacts[0].Path != "/app" {
 		t.Errorf("Build: a caller's changes reached the shared analysis: %d runs (want %d), Vars[ADDED]=%q, artifact at %s",
 			len(again.Runs), runs, again.Vars["ADDED"], again.Artifacts[0].Path)
+	}
+}
+
+// structFS is a build context of struct type that holds another context in
+// an interface: comparable to the compiler, but not hashable at run time when
+// that context is a map.
+type structFS struct{ fs.FS }
+
+// TestFactsStructContext checks that a context of struct type that holds a
+// map in an interface is not used as a cache key, which would panic.
+func TestFactsStructContext(t *testing.T) {
+	f, err := rewrite.Parse("Dockerfile", []byte(twoStages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Of(Source{File: f, Context: structFS{fstest.MapFS{}}})
+	if got := len(x.ShellNeeds(&f.Stages[1])); got == 0 {
+		t.Error("ShellNeeds: got no blockers for a shell-form CMD")
 	}
 }
