@@ -251,14 +251,7 @@ func quotedStrings(l string) []string {
 // pipfilePackages returns the names under [packages] of a Pipfile.
 func pipfilePackages(data []byte) []Requirement {
 	var out []Requirement
-	section := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(l, "[") {
-			section = strings.Trim(l, "[] ")
-			continue
-		}
+	for section, l := range tomlLines(data) {
 		if section != "packages" {
 			continue
 		}

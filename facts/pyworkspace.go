@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io/fs"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -50,14 +51,7 @@ func tomlArray(data []byte, section, key string) ([]string, bool) {
 
 // tomlString returns the quoted string assigned to key in a TOML section.
 func tomlString(data []byte, section, key string) string {
-	cur := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(l, "[") {
-			cur = strings.Trim(l, "[] ")
-			continue
-		}
+	for cur, l := range tomlLines(data) {
 		if k, v, ok := strings.Cut(l, "="); ok && cur == section && strings.TrimSpace(k) == key {
 			if qs := quotedStrings(v); len(qs) > 0 {
 				return qs[0]
@@ -65,6 +59,26 @@ func tomlString(data []byte, section, key string) string {
 		}
 	}
 	return ""
+}
+
+// tomlLines yields the lines of a TOML file, trimmed, that are not section
+// headers, each with the name of the section it is in ("" before the first).
+// It reads line by line: a header inside a multi-line array counts as one.
+func tomlLines(data []byte) iter.Seq2[string, string] {
+	return func(yield func(section, line string) bool) {
+		section := ""
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			l := strings.TrimSpace(sc.Text())
+			if strings.HasPrefix(l, "[") {
+				section = strings.Trim(l, "[] ")
+				continue
+			}
+			if !yield(section, l) {
+				return
+			}
+		}
+	}
 }
 
 // uvSyncRequires returns the dependencies that `uv sync` installs from the
