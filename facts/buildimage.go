@@ -111,7 +111,7 @@ func classifyBuilder(ref string) BuildImage {
 			im.Cmd = "python3"
 		}
 		if official && strings.Contains(im.Version, ".") {
-			im.PythonSite = "/usr/local/lib/python" + im.Version + "/site-packages"
+			im.PythonSite = venvSite("/usr/local", im.Version)
 		}
 	}
 	if b.Family == catalog.FamilyJava && im.Repo == "eclipse-temurin" {
@@ -141,7 +141,7 @@ func classifyUV(im *BuildImage, tag string) {
 	if m[2] == "alpine" {
 		im.Libc, im.Distro = catalog.LibcMusl, "alpine"
 	}
-	im.PythonSite = "/usr/local/lib/python" + m[1] + "/site-packages"
+	im.PythonSite = venvSite("/usr/local", m[1])
 	im.basedOn = "python:" + m[1] + m[3] + "-" + m[2]
 	if m[2] == "alpine" {
 		im.basedOn = "python:" + m[1] + "-alpine"

@@ -605,7 +605,7 @@ func (a *Build) SiteDir(sc *Command, pipPath string) (site, venv string) {
 		if venv == "" {
 			return "", ""
 		}
-		return venv + "/lib/python" + ver + "/site-packages", venv
+		return venvSite(venv, ver), venv
 	}
 	return a.Image.PythonSite, ""
 }

@@ -311,7 +311,7 @@ func (a *Build) detectUV(step *RunStep, sc *Command) {
 		if e, ok := a.lookupVar(sc, "UV_PROJECT_ENVIRONMENT"); ok && e != "" {
 			venv = strings.TrimSuffix(ResolveIn(dir, e), "/")
 		}
-		art.Venv, art.Path = venv, venv+"/lib/python"+a.Image.Version+"/site-packages"
+		art.Venv, art.Path = venv, venvSite(venv, a.Image.Version)
 		if ctx, ok := a.stageFileContext(step, dir+"/pyproject.toml"); ok {
 			var pkgs []string
 			for _, v := range pa.Flags["package"] {
@@ -343,7 +343,7 @@ func (a *Build) detectUV(step *RunStep, sc *Command) {
 				a.block(step.In, "cannot tell which environment `uv pip install` installs into")
 				return
 			}
-			art.Path = art.Venv + "/lib/python" + a.Image.Version + "/site-packages"
+			art.Path = venvSite(art.Venv, a.Image.Version)
 		}
 	default:
 		return
@@ -473,7 +473,7 @@ func (a *Build) detectPoetry(step *RunStep, sc *Command) {
 		art.Path = a.Image.PythonSite
 	case truthy(inProject):
 		art.Venv = dir + "/.venv"
-		art.Path = art.Venv + "/lib/python" + a.Image.Version + "/site-packages"
+		art.Path = venvSite(art.Venv, a.Image.Version)
 	default:
 		a.block(step.In, "`poetry install` creates its environment under poetry's cache with a hashed name; set virtualenvs.create false or virtualenvs.in-project true")
 		return
@@ -506,7 +506,7 @@ func (a *Build) detectPipenv(step *RunStep, sc *Command) {
 		art.Path = a.Image.PythonSite
 	case truthy(inProject):
 		art.Venv = dir + "/.venv"
-		art.Path = art.Venv + "/lib/python" + a.Image.Version + "/site-packages"
+		art.Path = venvSite(art.Venv, a.Image.Version)
 	default:
 		a.block(step.In, "`pipenv install` creates its environment under the user's home with a hashed name; use --system or PIPENV_VENV_IN_PROJECT=1")
 		return
@@ -521,4 +521,11 @@ func (a *Build) detectPipenv(step *RunStep, sc *Command) {
 		}
 	}
 	a.Add(art)
+}
+
+// venvSite returns the site-packages directory of Python version (major.minor)
+// under prefix: a virtual environment, or /usr/local for the interpreter of
+// the official images.
+func venvSite(venv, version string) string {
+	return venv + "/lib/python" + version + "/site-packages"
 }
